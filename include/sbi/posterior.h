@@ -1,0 +1,79 @@
+/* libsbi posterior: a trained density estimator with its z-score transforms
+ * and prior. Samples (with rejection to the prior's support), evaluates
+ * log-probabilities, finds the MAP, and saves to / loads from a versioned,
+ * checksummed file (docs/posterior-format.md).
+ *
+ * Thread-safety: a posterior is immutable once built or loaded. Functions
+ * taking a const posterior may run on several threads at once, each with its
+ * own sbi_rng ("plan once, execute many"). */
+#ifndef SBI_POSTERIOR_H
+#define SBI_POSTERIOR_H
+
+#include "sbi/core.h"
+#include "sbi/inference.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Free a posterior; accepts NULL. */
+SBI_API void sbi_posterior_free(sbi_posterior *posterior);
+/* Dimensions of theta and x (either pointer may be NULL). */
+SBI_API int sbi_posterior_dims(const sbi_posterior *posterior, int32_t *theta_dim,
+                               int32_t *x_dim);
+/* The estimator kind (SBI_ESTIMATOR_*). */
+SBI_API int sbi_posterior_estimator(const sbi_posterior *posterior, int32_t *kind);
+/* The prior, borrowed: valid while the posterior lives. */
+SBI_API int sbi_posterior_prior(const sbi_posterior *posterior, const sbi_prior **prior);
+/* Training summary stored with the posterior: epochs, training rows, best
+ * validation loss (any pointer may be NULL). */
+SBI_API int sbi_posterior_training_summary(const sbi_posterior *posterior, int64_t *epochs,
+                                           int64_t *n_train, double *best_validation_loss);
+
+/* Draw n samples of theta ~ q(theta | x) for one observation x (x_dim
+ * values), keeping only those inside the prior's support (rejection, batched
+ * as the reference does). At most max_proposals candidates are drawn
+ * (0 = the default, max(10^6, 1000 n)); if that budget runs out, the call
+ * returns SBI_EBUDGET with the first *n_out samples written. acceptance
+ * (may be NULL) receives accepted / proposed. x must be finite (SBI_EINVAL). */
+SBI_API int sbi_posterior_sample_ex(const sbi_posterior *posterior, sbi_rng *rng,
+                                    const double *x, int64_t n, int64_t max_proposals,
+                                    double *out, int64_t *n_out, double *acceptance);
+/* sbi_posterior_sample_ex with the default budget; all n or an error. */
+SBI_API int sbi_posterior_sample(const sbi_posterior *posterior, sbi_rng *rng, const double *x,
+                                 int64_t n, double *out);
+/* n samples for each of n_obs observations (xs: double[n_obs][x_dim]) into
+ * out (double[n_obs][n][theta_dim]), default budget per observation. */
+SBI_API int sbi_posterior_sample_batched(const sbi_posterior *posterior, sbi_rng *rng,
+                                         int64_t n_obs, const double *xs, int64_t n,
+                                         double *out);
+
+/* log q(theta_i | x) for n rows at one observation x (out: double[n]);
+ * -INFINITY outside the prior's support. If rng is not NULL the values are
+ * leakage-corrected: minus log of the acceptance rate of 10 000 rejection
+ * samples at x (as the reference's norm_posterior=True). */
+SBI_API int sbi_posterior_log_prob(const sbi_posterior *posterior, sbi_rng *rng,
+                                   const double *x, int64_t n, const double *theta,
+                                   double *out);
+/* The maximum a posteriori estimate at x (theta_dim values) and its
+ * (uncorrected) log-probability (may be NULL). Starts from posterior samples
+ * drawn with rng, then climbs the gradient. */
+SBI_API int sbi_posterior_map(const sbi_posterior *posterior, sbi_rng *rng, const double *x,
+                              double *theta_map, double *log_prob);
+
+/* Save to a file (written atomically: temporary file, then rename) or to a
+ * new buffer (free it with sbi_free). A posterior whose prior is a callback
+ * prior cannot be saved (SBI_EINVAL). */
+SBI_API int sbi_posterior_save(const sbi_posterior *posterior, const char *path);
+SBI_API int sbi_posterior_save_mem(const sbi_posterior *posterior, void **buf, size_t *len);
+/* Load from a file or a buffer. A truncated or corrupt input, or one that is
+ * not a posterior, gives SBI_EFORMAT; a newer major format SBI_EVERSION;
+ * an unreadable file SBI_EIO. Nothing is trusted before its checksum. */
+SBI_API int sbi_posterior_load(sbi_posterior **out, const char *path);
+SBI_API int sbi_posterior_load_mem(sbi_posterior **out, const void *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SBI_POSTERIOR_H */
