@@ -17,5 +17,6 @@
 #include "sbi/simulator.h"
 #include "sbi/inference.h"
 #include "sbi/posterior.h"
+#include "sbi/io.h"
 
 #endif /* SBI_H */
