@@ -18,5 +18,6 @@
 #include "sbi/inference.h"
 #include "sbi/posterior.h"
 #include "sbi/io.h"
+#include "sbi/plot.h"
 
 #endif /* SBI_H */
