@@ -568,6 +568,65 @@ static void test_garbage_never_crashes(void **state)
     sbi_rng_free(rng);
 }
 
+
+/* ---- prior specifications ---- */
+
+static void test_prior_spec(void **state)
+{
+    (void)state;
+    sbi_prior *p = NULL;
+    assert_ok(sbi_prior_parse_spec("box:0.5,1e-4:80,15", &p));
+    int32_t dim, kind;
+    double lo[2], hi[2];
+    assert_ok(sbi_prior_dim(p, &dim));
+    assert_ok(sbi_prior_kind(p, &kind));
+    assert_int_equal(dim, 2);
+    assert_int_equal(kind, SBI_PRIOR_BOX_UNIFORM);
+    assert_ok(sbi_prior_bounds(p, lo, hi));
+    assert_true(lo[0] == 0.5 && lo[1] == 1e-4 && hi[0] == 80 && hi[1] == 15);
+    sbi_prior_free(p);
+    assert_ok(sbi_prior_parse_spec("gaussian: 1, -2 , 3:4,0.25,9", &p));
+    assert_ok(sbi_prior_dim(p, &dim));
+    assert_ok(sbi_prior_kind(p, &kind));
+    assert_int_equal(dim, 3);
+    assert_int_equal(kind, SBI_PRIOR_GAUSSIAN);
+    double m3[3], v3[3];
+    assert_ok(sbi_prior_moments(p, m3, v3));
+    assert_true(m3[0] == 1 && m3[1] == -2 && m3[2] == 3 && v3[0] == 4 && v3[1] == 0.25 && v3[2] == 9);
+    sbi_prior_free(p);
+
+    static const struct { const char *spec, *fragment; } bad[] = {
+        {"", "not KIND:LIST:LIST"},
+        {"box", "not KIND:LIST:LIST"},
+        {"uniform:0:1", "unknown kind 'uniform'"},
+        {"box:0,1", "high list is missing"},
+        {"box:0,1:2", "2 low values but 1 high values"},
+        {"box:0:1:2", "more than three"},
+        {"box::1", "low list is empty"},
+        {"box:0,:1,2", "low[1]='' is not a finite number"},
+        {"box:0,x:1,2", "low[1]='x' is not a finite number"},
+        {"box:0,nan:1,2", "low[1]='nan' is not a finite number"},
+        {"box:0,inf:1,2", "not a finite number"},
+        {"box:0,1e999:1,2", "not a finite number"},
+        {"box:5:2", "low[0]=5 is not below high[0]=2"},
+        {"box:2:2", "not below"},
+        {"gaussian:0:0", "variance[0]=0 is not positive"},
+        {"gaussian:0:-1", "not positive"},
+        {"Box:0:1", "unknown kind"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p = (sbi_prior *)0x1;
+        int rc = sbi_prior_parse_spec(bad[i].spec, &p);
+        if (rc != SBI_EINVAL || p != NULL || !strstr(sbi_last_error(), bad[i].fragment)) {
+            print_error("'%s': status %d, message '%s', expected '%s'\n", bad[i].spec, rc,
+                        sbi_last_error(), bad[i].fragment);
+            fail();
+        }
+    }
+    assert_status(sbi_prior_parse_spec(NULL, &p), SBI_EINVAL);
+    assert_status(sbi_prior_parse_spec("box:0:1", NULL), SBI_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_npy_round_trip),
         cmocka_unit_test_setup_teardown(test_files_and_numpy, setup_dir, teardown_dir),
         cmocka_unit_test(test_garbage_never_crashes),
+        cmocka_unit_test(test_prior_spec),
     };
     return cmocka_run_group_tests_name("io", tests, NULL, NULL);
 }
