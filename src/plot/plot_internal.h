@@ -54,6 +54,13 @@ int sbi__plot_add_text(sbi_plot *plot, int32_t panel, const char *text);
 /* Render into a buffer (numbers in the C locale). */
 int sbi__plot_render(const sbi_plot *plot, sbi__buf *b);
 
+/* Thin a line with x non-decreasing for drawing: split x into columns
+ * floor((x - x0) * scale) and keep, per column, the indices of its first,
+ * lowest, highest and last finite points, in order (so peaks survive).
+ * keep needs room for n indices; returns how many were kept. */
+int64_t sbi__plot_thin(int64_t n, const double *x, const double *y, double x0, double scale,
+                       int64_t *keep);
+
 /* Nice tick positions covering [lo, hi]: at most max_ticks values into
  * ticks; returns the count and the step. */
 int sbi__nice_ticks(double lo, double hi, int target, double *ticks, int max_ticks,

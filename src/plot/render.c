@@ -166,6 +166,43 @@ static double clampc(double v) { return v < -1e5 ? -1e5 : v > 1e5 ? 1e5 : v; }
 
 /* ---- series ---- */
 
+int64_t sbi__plot_thin(int64_t n, const double *x, const double *y, double x0, double scale,
+                       int64_t *keep)
+{
+    /* One column at a time: its first, lowest, highest and last points, in
+     * their original order, so every spike keeps its peak. */
+    int64_t m = 0, idx[4] = {0, 0, 0, 0};
+    double col = 0;
+    int have = 0;
+    for (int64_t k = 0; k <= n; k++) {
+        int ok = k < n && isfinite(x[k]) && isfinite(y[k]);
+        double c = ok ? floor((x[k] - x0) * scale) : 0;
+        if (have && (!ok || c != col)) {
+            int64_t s[4] = {idx[0], idx[1], idx[2], idx[3]};
+            for (int i = 1; i < 4; i++)
+                for (int j = i; j > 0 && s[j] < s[j - 1]; j--) {
+                    int64_t t = s[j];
+                    s[j] = s[j - 1];
+                    s[j - 1] = t;
+                }
+            for (int i = 0; i < 4; i++)
+                if (i == 0 || s[i] != s[i - 1]) keep[m++] = s[i];
+            have = 0;
+        }
+        if (!ok) continue;
+        if (!have) {
+            idx[0] = idx[1] = idx[2] = idx[3] = k;
+            col = c;
+            have = 1;
+        } else {
+            if (y[k] < y[idx[1]]) idx[1] = k;
+            if (y[k] > y[idx[2]]) idx[2] = k;
+            idx[3] = k;
+        }
+    }
+    return m;
+}
+
 typedef struct {
     sbi__buf *b;
     int pen_down;
@@ -192,41 +229,25 @@ static void draw_line(sbi__buf *b, const frame *f, const sbi__plot_el *e)
             else pen_to(&p, f, e->x[k], e->y[k]);
         }
     } else {
-        /* One pixel column at a time: its first, lowest, highest and last
-         * points, in their original order, so every spike keeps its peak. */
-        int64_t idx[4];
-        double bucket = NAN;
-        int have = 0;
-        for (int64_t k = 0; k <= e->n; k++) {
-            int ok = k < e->n && isfinite(e->x[k]) && isfinite(e->y[k]);
-            double col = ok ? floor(px(f, e->x[k]) * 2) : NAN; /* half-pixel columns */
-            if (have && (!ok || col != bucket)) {
-                int64_t s[4] = {idx[0], idx[1], idx[2], idx[3]};
-                for (int i = 1; i < 4; i++) /* sort the four indices */
-                    for (int j = i; j > 0 && s[j] < s[j - 1]; j--) {
-                        int64_t t = s[j];
-                        s[j] = s[j - 1];
-                        s[j - 1] = t;
-                    }
-                for (int i = 0; i < 4; i++)
-                    if (i == 0 || s[i] != s[i - 1]) pen_to(&p, f, e->x[s[i]], e->y[s[i]]);
-                have = 0;
-            }
-            if (k == e->n) break;
-            if (!ok) {
-                p.pen_down = 0;
-                continue;
-            }
-            if (!have) {
-                idx[0] = idx[1] = idx[2] = idx[3] = k;
-                bucket = col;
-                have = 1;
-            } else {
-                if (e->y[k] < e->y[idx[1]]) idx[1] = k;
-                if (e->y[k] > e->y[idx[2]]) idx[2] = k;
-                idx[3] = k;
-            }
+        int64_t *keep = sbi__malloc_array((size_t)e->n, sizeof *keep);
+        if (!keep) {
+            b->failed = 1;
+            return;
         }
+        /* Half-pixel columns; a break in the line shows as a gap in indices
+         * with a non-finite point in between. */
+        int64_t m = sbi__plot_thin(e->n, e->x, e->y, f->xmin, 2 * f->w / (f->xmax - f->xmin), keep);
+        for (int64_t i = 0; i < m; i++) {
+            int64_t k = keep[i];
+            if (i > 0 && k > keep[i - 1] + 1)
+                for (int64_t j = keep[i - 1] + 1; j < k; j++)
+                    if (!isfinite(e->x[j]) || !isfinite(e->y[j])) {
+                        p.pen_down = 0;
+                        break;
+                    }
+            pen_to(&p, f, e->x[k], e->y[k]);
+        }
+        sbi__free(keep);
     }
     sbi__buf_puts(b, "\"/>\n");
 }
