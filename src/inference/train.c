@@ -8,6 +8,7 @@
 
 #include "core/internal.h"
 #include "inference/trainer_internal.h"
+#include "nn/nn.h"
 #include "posterior/posterior_internal.h"
 #include "rng/rng_internal.h"
 
@@ -85,35 +86,6 @@ static void gather_rows(const double *data, int32_t dim, const int64_t *idx, int
         memcpy(out + i * dim, data + idx[i] * dim, (size_t)dim * sizeof(double));
 }
 
-/* Global-norm clipping, PyTorch's rule: scale by max_norm / (norm + 1e-6)
- * when that is below 1. Returns the norm before clipping. */
-static double clip_grad(double *g, int64_t n, double max_norm)
-{
-    double ss = 0.0;
-    for (int64_t i = 0; i < n; i++) ss += g[i] * g[i];
-    const double norm = sqrt(ss);
-    if (max_norm > 0.0) {
-        const double coef = max_norm / (norm + 1e-6);
-        if (coef < 1.0)
-            for (int64_t i = 0; i < n; i++) g[i] *= coef;
-    }
-    return norm;
-}
-
-/* One Adam step (PyTorch defaults: beta 0.9 / 0.999, eps 1e-8), step t >= 1. */
-static void adam_step(double *p, const double *g, double *m, double *v, int64_t n, double lr,
-                      int64_t t)
-{
-    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    const double bc1 = 1.0 - pow(b1, (double)t), bc2 = 1.0 - pow(b2, (double)t);
-    const double step = lr / bc1, sbc2 = sqrt(bc2);
-    for (int64_t i = 0; i < n; i++) {
-        m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-        v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
-        p[i] -= step * m[i] / (sqrt(v[i]) / sbc2 + eps);
-    }
-}
-
 /* Mean -log q over the first nb*bs validation rows, in batches of bs. */
 static int validation_loss(const sbi__estimator *e, const double *vt, const double *vx,
                            int64_t nb, int64_t bs, double *lp, double *loss)
@@ -132,7 +104,8 @@ typedef struct work {
     int64_t *perm, *order;
     double *tr_t, *tr_x, *va_t, *va_x; /* z-scored splits */
     double *bt, *bx;                   /* one batch */
-    double *grad, *m, *v, *best, *lp;
+    double *grad, *best, *lp;
+    sbi__adam adam;
     struct sbi_rng rng;
 } work;
 
@@ -147,8 +120,7 @@ static void work_free(work *w)
     sbi__free(w->bt);
     sbi__free(w->bx);
     sbi__free(w->grad);
-    sbi__free(w->m);
-    sbi__free(w->v);
+    sbi__adam_destroy(&w->adam);
     sbi__free(w->best);
     sbi__free(w->lp);
 }
@@ -178,7 +150,7 @@ static int check_data(const sbi_trainer *t, int64_t *n_train, int64_t *n_val)
 
 int sbi__trainer_run(sbi_trainer *t, uint64_t seed)
 {
-    int64_t n_train, n_val;
+    int64_t n_train = 0, n_val = 0;
     SBI_TRY(check_data(t, &n_train, &n_val));
     sbi__trainer_reset_result(t);
     atomic_store(&t->cancel, 0);
@@ -249,19 +221,19 @@ int sbi__trainer_run(sbi_trainer *t, uint64_t seed)
     w.bt = sbi__malloc_array((size_t)bs * (size_t)d, sizeof(double));
     w.bx = sbi__malloc_array((size_t)bs * (size_t)xd, sizeof(double));
     w.grad = sbi__malloc_array((size_t)P, sizeof(double));
-    w.m = sbi__calloc((size_t)P, sizeof(double));
-    w.v = sbi__calloc((size_t)P, sizeof(double));
     w.best = sbi__memdup(est->params, (size_t)P, sizeof(double));
     w.lp = sbi__malloc_array((size_t)vbs, sizeof(double));
-    if (!w.bt || !w.bx || !w.grad || !w.m || !w.v || !w.best || !w.lp) {
+    if (!w.bt || !w.bx || !w.grad || !w.best || !w.lp) {
         rc = sbi__oom("sbi_trainer_train");
         goto fail;
     }
+    rc = sbi__adam_init(&w.adam, P, t->opt.learning_rate);
+    if (rc != SBI_OK) goto fail;
 
     sbi__rng_init(&w.rng, seed, STREAM_SHUFFLE);
     for (int64_t i = 0; i < n_train; i++) w.order[i] = i;
     double best = INFINITY;
-    int64_t since = 0, epoch = 0, step = 0;
+    int64_t since = 0, epoch = 0;
     int canceled = 0;
     while (epoch < t->opt.max_epochs) {
         /* One epoch over reshuffled mini-batches. */
@@ -273,7 +245,7 @@ int sbi__trainer_run(sbi_trainer *t, uint64_t seed)
             double loss;
             rc = est->ops->nll_grad(est, bs, w.bt, w.bx, &loss, w.grad);
             if (rc != SBI_OK) goto fail;
-            const double norm = clip_grad(w.grad, P, t->opt.clip_max_norm);
+            const double norm = sbi__clip_grad_norm(w.grad, P, t->opt.clip_max_norm);
             if (!isfinite(loss) || !isfinite(norm)) {
                 rc = sbi__fail(SBI_ENUMERIC,
                                "sbi_trainer_train: the training loss became non-finite (loss %g, "
@@ -282,7 +254,7 @@ int sbi__trainer_run(sbi_trainer *t, uint64_t seed)
                                loss, norm, (long long)epoch + 1, (long long)b + 1);
                 goto fail;
             }
-            adam_step(est->params, w.grad, w.m, w.v, P, t->opt.learning_rate, ++step);
+            sbi__adam_step(&w.adam, est->params, w.grad);
             train_sum += loss;
             if (atomic_load(&t->cancel)) {
                 canceled = 1;

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "nn/nn.h"
 #include "posterior/posterior_internal.h"
+#include "prior/prior_internal.h"
 
 #define MAP_NUM_INIT 1000
 #define MAP_NUM_OPTIMIZE 100
@@ -143,14 +145,13 @@ int sbi_posterior_map(const sbi_posterior *p, sbi_rng *rng, const double *x, dou
     double *dtdu = sbi__malloc_array(md, sizeof(double));
     double *z = sbi__malloc_array(nd0, sizeof(double));
     double *grad = sbi__malloc_array(nd0, sizeof(double));
-    double *adam_m = sbi__calloc(md, sizeof(double));
-    double *adam_v = sbi__calloc(md, sizeof(double));
+    double *gu = sbi__malloc_array(md, sizeof(double));
+    sbi__adam adam = {0};
     double *best = sbi__malloc_array((size_t)d, sizeof(double));
     int32_t *inside = sbi__malloc_array((size_t)n0, sizeof(int32_t));
     int *type = sbi__malloc_array((size_t)d, sizeof(int));
     int rc = SBI_OK;
-    if (!xz || !init || !pot || !idx || !u || !theta || !dtdu || !z || !grad || !adam_m ||
-        !adam_v || !best || !inside || !type) {
+    if (!xz || !init || !pot || !idx || !u || !theta || !dtdu || !z || !grad || !gu || !best || !inside || !type) {
         rc = sbi__oom(where);
         goto done;
     }
@@ -174,8 +175,8 @@ int sbi_posterior_map(const sbi_posterior *p, sbi_rng *rng, const double *x, dou
     for (int64_t i = 0; i < m; i++)
         for (int32_t j = 0; j < d; j++) u[i * d + j] = to_u(&sp, j, init[idx[i] * d + j]);
 
-    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    double b1t = 1.0, b2t = 1.0;
+    rc = sbi__adam_init(&adam, (int64_t)md, MAP_LR);
+    if (rc != SBI_OK) goto done;
     for (int it = 0; it <= MAP_NUM_ITER; it++) {
         for (size_t k = 0; k < md; k++) theta[k] = from_u(&sp, (int32_t)(k % (size_t)d), u[k], &dtdu[k]);
         rc = potential_grad(p, xz, m, theta, z, pot, grad);
@@ -188,17 +189,12 @@ int sbi_posterior_map(const sbi_posterior *p, sbi_rng *rng, const double *x, dou
                 memcpy(best, theta + i * d, (size_t)d * sizeof(double));
             }
         if (it == MAP_NUM_ITER) break; /* the last step's result is scored, not stepped */
-        /* Adam ascent on sum_i log q(theta_i | x) in u. */
-        b1t *= b1;
-        b2t *= b2;
+        /* Adam on the loss -sum_i log q(theta_i | x), in u. */
         for (size_t k = 0; k < md; k++) {
-            double g = grad[k] * dtdu[k];
-            if (!isfinite(g)) g = 0.0;
-            adam_m[k] = b1 * adam_m[k] + (1.0 - b1) * g;
-            adam_v[k] = b2 * adam_v[k] + (1.0 - b2) * g * g;
-            const double mh = adam_m[k] / (1.0 - b1t), vh = adam_v[k] / (1.0 - b2t);
-            u[k] += MAP_LR * mh / (sqrt(vh) + eps);
+            const double g = -grad[k] * dtdu[k];
+            gu[k] = isfinite(g) ? g : 0.0;
         }
+        sbi__adam_step(&adam, u, gu);
     }
     memcpy(theta_map, best, (size_t)d * sizeof(double));
     if (log_prob) *log_prob = best_lp;
@@ -212,8 +208,8 @@ done:
     sbi__free(dtdu);
     sbi__free(z);
     sbi__free(grad);
-    sbi__free(adam_m);
-    sbi__free(adam_v);
+    sbi__free(gu);
+    sbi__adam_destroy(&adam);
     sbi__free(best);
     sbi__free(inside);
     sbi__free(type);
