@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "estimators/flow_util.h"
+
 #define LU_EPS 1e-3
 
 /* Offsets into the parameter block. */
@@ -12,14 +14,6 @@ static int64_t lo_idx(int32_t i, int32_t j) { return (int64_t)i * (i - 1) / 2 + 
 static int64_t up_idx(int32_t d, int32_t i, int32_t j)                              /* j > i */
 {
     return (int64_t)i * (d - 1) - (int64_t)i * (i - 1) / 2 + (j - i - 1);
-}
-
-static double softplus(double v) { return v > 0.0 ? v + log1p(exp(-v)) : log1p(exp(v)); }
-static double sigmoid(double v)
-{
-    if (v >= 0.0) return 1.0 / (1.0 + exp(-v));
-    double e = exp(v);
-    return e / (1.0 + e);
 }
 
 int64_t sbi__lu_num_params(int32_t d) { return (int64_t)d * d + d; }
@@ -35,7 +29,7 @@ double sbi__lu_logdet(int32_t d, const double *p)
 {
     const double *raw = p + 2 * tri(d);
     double s = 0.0;
-    for (int32_t i = 0; i < d; i++) s += log(softplus(raw[i]) + LU_EPS);
+    for (int32_t i = 0; i < d; i++) s += log(sbi__softplus(raw[i]) + LU_EPS);
     return s;
 }
 
@@ -46,7 +40,7 @@ static void forward_row(int32_t d, const double *p, double *r)
     int64_t t = tri(d);
     const double *lo = p, *up = p + t, *raw = p + 2 * t, *b = p + 2 * t + d;
     for (int32_t i = 0; i < d; i++) {
-        double s = (softplus(raw[i]) + LU_EPS) * r[i];
+        double s = (sbi__softplus(raw[i]) + LU_EPS) * r[i];
         for (int32_t j = i + 1; j < d; j++) s += up[up_idx(d, i, j)] * r[j];
         r[i] = s;
     }
@@ -79,7 +73,7 @@ void sbi__lu_inverse(int32_t d, const double *p, int64_t n, const double *y, dou
         for (int32_t i = d - 1; i >= 0; i--) {
             double s = r[i];
             for (int32_t j = i + 1; j < d; j++) s -= up[up_idx(d, i, j)] * r[j];
-            r[i] = s / (softplus(raw[i]) + LU_EPS);
+            r[i] = s / (sbi__softplus(raw[i]) + LU_EPS);
         }
     }
 }
@@ -104,7 +98,7 @@ void sbi__lu_backward(int32_t d, const double *p, int64_t n, const double *x, co
         if (gp)
             for (int32_t j = 0; j < d; j++) {
                 g_b[j] += gr[j];
-                double vj = (softplus(raw[j]) + LU_EPS) * xr[j];
+                double vj = (sbi__softplus(raw[j]) + LU_EPS) * xr[j];
                 for (int32_t k = j + 1; k < d; k++) vj += up[up_idx(d, j, k)] * xr[k];
                 for (int32_t i = j + 1; i < d; i++) g_lo[lo_idx(i, j)] += gr[i] * vj;
             }
@@ -121,14 +115,14 @@ void sbi__lu_backward(int32_t d, const double *p, int64_t n, const double *x, co
             }
         /* gx = U^T gv, in place (gx_j reads gv_i for i <= j: descending j). */
         for (int32_t j = d - 1; j >= 0; j--) {
-            double s = (softplus(raw[j]) + LU_EPS) * gxr[j];
+            double s = (sbi__softplus(raw[j]) + LU_EPS) * gxr[j];
             for (int32_t i = 0; i < j; i++) s += up[up_idx(d, i, j)] * gxr[i];
             gxr[j] = s;
         }
     }
     if (gp)
         for (int32_t i = 0; i < d; i++) {
-            double diag = softplus(raw[i]) + LU_EPS;
-            g_raw[i] = (g_raw[i] + gl_sum / diag) * sigmoid(raw[i]);
+            double diag = sbi__softplus(raw[i]) + LU_EPS;
+            g_raw[i] = (g_raw[i] + gl_sum / diag) * sbi__sigmoid(raw[i]);
         }
 }

@@ -4,6 +4,8 @@
 
 #include <math.h>
 
+#include "estimators/flow_util.h"
+
 /* The knots of one element's spline. */
 typedef struct knots {
     double cw[SBI__RQS_MAX_BINS + 1]; /* knot x positions, cw[0] = -B, cw[K] = B */
@@ -23,14 +25,6 @@ void sbi__rqs_default(sbi__rqs *s, int32_t num_bins, double tail_bound)
 }
 
 int32_t sbi__rqs_num_params(const sbi__rqs *s) { return 3 * s->num_bins - 1; }
-
-static double softplus(double v) { return v > 0.0 ? v + log1p(exp(-v)) : log1p(exp(v)); }
-static double sigmoid(double v)
-{
-    if (v >= 0.0) return 1.0 / (1.0 + exp(-v));
-    double e = exp(v);
-    return e / (1.0 + e);
-}
 
 static void softmax(int32_t k, const double *u, double *s)
 {
@@ -62,10 +56,10 @@ static void knots_compute(const sbi__rqs *s, const double *p, knots *kn)
     softmax(k, p + k, kn->sh);
     cumulate(k, s->tail_bound, s->min_bin_width, kn->sw, kn->cw);
     cumulate(k, s->tail_bound, s->min_bin_height, kn->sh, kn->ch);
-    /* softplus(log(exp(1 - min_d) - 1)) + min_d == 1: identity-continuous tails. */
+    /* sbi__softplus(log(exp(1 - min_d) - 1)) + min_d == 1: identity-continuous tails. */
     kn->d[0] = 1.0;
     kn->d[k] = 1.0;
-    for (int32_t j = 1; j < k; j++) kn->d[j] = s->min_derivative + softplus(p[2 * k + j - 1]);
+    for (int32_t j = 1; j < k; j++) kn->d[j] = s->min_derivative + sbi__softplus(p[2 * k + j - 1]);
 }
 
 /* Largest bin b in [0, K-1] with v >= loc[b]. */
@@ -207,7 +201,7 @@ double sbi__rqs_backward(const sbi__rqs *s, const double *p, double x, double gy
     gch[b + 1] += g_h;
     back_knots(k, s->tail_bound, s->min_bin_width, kn.sw, gcw, gp);
     back_knots(k, s->tail_bound, s->min_bin_height, kn.sh, gch, gp + k);
-    if (b >= 1) gp[2 * k + b - 1] = g_d0 * sigmoid(p[2 * k + b - 1]);
-    if (b + 1 <= k - 1) gp[2 * k + b] = g_d1 * sigmoid(p[2 * k + b]);
+    if (b >= 1) gp[2 * k + b - 1] = g_d0 * sbi__sigmoid(p[2 * k + b - 1]);
+    if (b + 1 <= k - 1) gp[2 * k + b] = g_d1 * sbi__sigmoid(p[2 * k + b]);
     return g_x;
 }
