@@ -3,6 +3,8 @@ import ctypes as C
 import operator
 from collections import namedtuple
 
+import numpy as np
+
 from . import _api
 from . import _arrays as A
 from ._api import lib
@@ -155,7 +157,7 @@ class Trainer(Handle):
         if xa.ndim != 2 or xa.shape[0] != t.shape[0]:
             raise ValueError(f"x: expected shape ({t.shape[0]}, x_dim) to match theta "
                              f"{t.shape}, got {xa.shape}")
-        check(lib.sbi_trainer_append(self._ptr, t.shape[0], A.addr(t), A.addr(xa)),
+        check(lib.sbi_trainer_append(self._ptr, t.shape[0], A.addr(t), xa.shape[1], A.addr(xa)),
               "sbi_trainer_append")
         return self
 
@@ -173,7 +175,7 @@ class Trainer(Handle):
         seed = random_seed() if seed is None else A.u64(seed)
         if progress is not None and not callable(progress):
             raise TypeError("progress: expected a callable or None")
-        cb = None
+        cb = _api.TRAIN_PROGRESS_FN()  # NULL: no callback
         if progress is not None:
             cb = callback(_api.TRAIN_PROGRESS_FN, self._trap,
                           lambda _ud, e, t, v: 1 if progress(e, t, v) is True else 0, 1)
@@ -181,7 +183,7 @@ class Trainer(Handle):
         try:
             rc = lib.sbi_trainer_train(self._ptr, seed)
         finally:
-            check(lib.sbi_trainer_set_progress(self._ptr, None, None),
+            check(lib.sbi_trainer_set_progress(self._ptr, _api.TRAIN_PROGRESS_FN(), None),
                   "sbi_trainer_set_progress")
         check(rc, "sbi_trainer_train", self._traps + (self._trap,))
         return self
@@ -189,6 +191,24 @@ class Trainer(Handle):
     def cancel(self):
         """Stop a training in progress after its current batch (any thread)."""
         check(lib.sbi_trainer_cancel(self._ptr), "sbi_trainer_cancel")
+
+    @property
+    def dims(self):
+        """(theta_dim, x_dim); x_dim is 0 until rows were appended."""
+        td, xd = C.c_int32(), C.c_int32()
+        check(lib.sbi_trainer_dims(self._ptr, C.byref(td), C.byref(xd)), "sbi_trainer_dims")
+        return td.value, xd.value
+
+    def constant_x(self):
+        """Boolean mask (x_dim,) of the x dimensions that were constant on the
+        training split of the last training (they carry no information; the
+        reference warns about them)."""
+        xd = self.dims[1]
+        flags = np.zeros(xd, dtype=np.int32)
+        count = C.c_int32()
+        check(lib.sbi_trainer_constant_x(self._ptr, C.byref(count), A.addr(flags)),
+              "sbi_trainer_constant_x")
+        return flags.astype(bool)
 
     @property
     def counts(self):

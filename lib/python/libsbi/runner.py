@@ -84,7 +84,7 @@ class Runner(Handle):
     def progress(self, fn):
         if fn is not None and not callable(fn):
             raise TypeError("progress: expected a callable fn(done, total) or None")
-        cb = progress_callback(self._trap, fn) if fn is not None else None
+        cb = progress_callback(self._trap, fn) if fn is not None else _api.PROGRESS_FN()
         check(lib.sbi_runner_set_progress(self._ptr, cb, None), "sbi_runner_set_progress")
         self._progress = fn
         self._res.keep.append(cb)  # the C runner holds its address
@@ -113,6 +113,9 @@ class Runner(Handle):
         if prior.dim != self.simulator.theta_dim:
             raise ValueError(f"prior has dim {prior.dim} but the simulator takes theta_dim "
                              f"{self.simulator.theta_dim}")
+        if prior._traps and self._workers != 1:
+            raise ValueError(f"workers={self._workers}: a CallbackPrior written in Python is "
+                             "sampled on the caller's thread only (workers=1)")
         seed = random_seed() if seed is None else A.u64(seed)
         out = C.c_void_p()
         rc = lib.sbi_runner_run_prior(self._ptr, prior._ptr, A.count(n), seed, C.byref(out))

@@ -67,7 +67,8 @@ class Simulator(Handle):
         else:
             if seed is not None:
                 raise ValueError("give seed= or seeds=, not both")
-            seeds = np.asarray(seeds)
+            if not isinstance(seeds, np.ndarray):
+                seeds = np.array([A.u64(v, "seeds") for v in seeds], dtype=np.uint64)
             if seeds.shape != (n,) or seeds.dtype.kind not in "iu" or (
                     seeds.dtype.kind == "i" and n and seeds.min() < 0):
                 raise ValueError(f"seeds: expected {n} non-negative integers (uint64), got "
