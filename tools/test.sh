@@ -64,7 +64,7 @@ if [ "$sanitize" = 1 ]; then
   run_suite "asan+ubsan" build/asan "$asan_filter" -- -DSBI_SANITIZE=address,undefined \
     -DSBI_BUILD_BENCH=OFF
   if [ "$thorough" = 1 ]; then
-    run_suite "tsan" build/tsan "-R ^test_runner$" -- -DSBI_SANITIZE=thread \
+    run_suite "tsan" build/tsan "-R ^test_(runner|checkpoint)$" -- -DSBI_SANITIZE=thread \
       -DSBI_BUILD_BENCH=OFF -DSBI_BUILD_EXAMPLES=OFF
   fi
 fi
