@@ -3,9 +3,10 @@
  * Rows still pending are cut into ranges of at most chunk_size rows; workers
  * take ranges dynamically (an atomic counter) and write their rows of the
  * dataset in place (ranges are disjoint, so no locking is needed for data).
- * Row i's theta comes from the prior's stream (seed, i) and its simulator
- * seed is sbi_seed_for_index(seed, i): a row's result depends on nothing
- * but (seed, i), whatever the thread count, chunk size or order.
+ * Row i of the run is global row g = first + i: its theta comes from the
+ * prior's stream (seed, g) and its simulator seed is sbi_seed_for_index(seed,
+ * g), so a row's result depends on nothing but (seed, g), whatever the thread
+ * count, chunk size or order.
  *
  * Every finished range passes through commit_range() on the caller's thread,
  * in completion order: the one place where results leave the run (checkpoint
@@ -27,7 +28,7 @@
 #include "sim/runner_internal.h"
 
 typedef struct run_range {
-    int64_t start; /* first global row index */
+    int64_t start; /* first row (index into the run's dataset) */
     int64_t count; /* rows, 1..chunk_size */
 } run_range;
 
@@ -39,6 +40,7 @@ typedef struct run_state {
     int64_t first;          /* global index of row 0 */
     struct sbi_dataset *ds;
     sbi__checkpoint *checkpoint; /* NULL: none */
+    int checkpoint_failed;  /* a record failed: append no more (caller's thread) */
     run_range *ranges;
     int64_t n_ranges;
     int64_t rows_done;      /* committed rows (caller's thread only) */
@@ -102,7 +104,7 @@ static int simulate_range(run_state *run, const run_range *rg, uint64_t *seeds)
     if (rc != 0) {
         if (run->prior) sbi__fill_nan(theta, (size_t)rg->count * td);
         return sbi__fail(SBI_ESIMULATOR,
-                         "runner: the simulator returned %d for rows %lld..%lld", rc,
+                         "runner: the simulator returned %d for rows %lld..%lld of the run", rc,
                          (long long)rg->start, (long long)(rg->start + rg->count - 1));
     }
     return SBI_OK;
@@ -112,7 +114,15 @@ static int simulate_range(run_state *run, const run_range *rg, uint64_t *seeds)
 static int commit_range(run_state *run, const run_range *rg)
 {
     struct sbi_runner *runner = run->runner;
-    if (run->checkpoint) SBI_TRY(sbi__checkpoint_append(run->checkpoint, run->ds, rg->start, rg->count));
+    /* After a failed write the file may end in a torn record, which a resume
+     * stops at: appending more would only add records nobody reads. */
+    if (run->checkpoint && !run->checkpoint_failed) {
+        int rc = sbi__checkpoint_append(run->checkpoint, run->ds, rg->start, rg->count);
+        if (rc != SBI_OK) {
+            run->checkpoint_failed = 1;
+            return rc;
+        }
+    }
     run->rows_done += rg->count;
     if (runner->progress && !should_stop(run)) {
         if (runner->progress(runner->progress_data, run->rows_done, run->ds->n) != 0)
