@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "sbi_test.h"
+#include "sbi_fault.h"
 #include "rng/rng_internal.h"
 
 enum { TD = 2, XD = 3 };
@@ -390,6 +391,42 @@ static void test_bad_arguments(void **state)
     sbi_runner_free(r);
 }
 
+/* Simulator, runner (2 workers, a checkpoint written then resumed) and
+ * dataset with each allocation failing. */
+static int runner_scenario(void *ctx)
+{
+    fixture *f = ctx;
+    unlink(f->path);
+    sbi_simulator *sim = NULL;
+    sbi_runner *r = NULL;
+    sbi_dataset *ds = NULL, *copy = NULL;
+    int rc = sbi_simulator_create(&sim, TD, XD, toy_sim, &f->t);
+    if (rc == SBI_OK) rc = sbi_runner_create(&r, sim);
+    if (rc == SBI_OK) rc = sbi_runner_set_workers(r, 2);
+    if (rc == SBI_OK) rc = sbi_runner_set_chunk_size(r, 8);
+    if (rc == SBI_OK) rc = sbi_runner_set_checkpoint(r, f->path);
+    for (int pass = 0; pass < 2 && rc == SBI_OK; pass++) { /* write, then resume */
+        rc = sbi_runner_run_prior(r, f->prior, 40, 3, &ds);
+        if (rc == SBI_OK) {
+            const double *theta, *x;
+            sbi_dataset_theta(ds, &theta);
+            sbi_dataset_x(ds, &x);
+            rc = sbi_dataset_create(&copy, 40, TD, XD, theta, x);
+        }
+        sbi_dataset_free(ds);
+        sbi_dataset_free(copy);
+        ds = copy = NULL;
+    }
+    sbi_runner_free(r);
+    sbi_simulator_free(sim);
+    return rc;
+}
+
+static void test_allocation_failures(void **state)
+{
+    sbi_test_fault_walk(runner_scenario, *state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_io_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_index_slices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
     };
     return cmocka_run_group_tests_name("checkpoint", tests, NULL, NULL);
 }
