@@ -84,5 +84,7 @@ void sbi__estimator_free(sbi__estimator *e);
 
 /* The implementations. */
 extern const sbi__estimator_ops sbi__mdn_ops;
+extern const sbi__estimator_ops sbi__maf_ops; /* maf.c */
+extern const sbi__estimator_ops sbi__nsf_ops; /* nsf.c */
 
 #endif /* SBI_ESTIMATOR_H */
