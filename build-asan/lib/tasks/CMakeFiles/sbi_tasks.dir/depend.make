@@ -1,0 +1,2 @@
+# Empty dependencies file for sbi_tasks.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,23 @@
+src/CMakeFiles/sbi_objects.dir/posterior/crc32.c.o: \
+ /work/wt-nnmdn/src/posterior/crc32.c /usr/include/stdc-predef.h \
+ /work/wt-nnmdn/src/posterior/format_internal.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \
+ /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
+ /usr/include/features.h /usr/include/features-time64.h \
+ /usr/include/x86_64-linux-gnu/bits/wordsize.h \
+ /usr/include/x86_64-linux-gnu/bits/timesize.h \
+ /usr/include/x86_64-linux-gnu/sys/cdefs.h \
+ /usr/include/x86_64-linux-gnu/bits/long-double.h \
+ /usr/include/x86_64-linux-gnu/gnu/stubs.h \
+ /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+ /usr/include/x86_64-linux-gnu/bits/types.h \
+ /usr/include/x86_64-linux-gnu/bits/typesizes.h \
+ /usr/include/x86_64-linux-gnu/bits/time64.h \
+ /usr/include/x86_64-linux-gnu/bits/wchar.h \
+ /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+ /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+ /work/wt-nnmdn/src/estimators/estimator.h \
+ /work/wt-nnmdn/include/sbi/core.h /work/wt-nnmdn/include/sbi/export.h \
+ /work/wt-nnmdn/build-asan/include/sbi/version.h \
+ /work/wt-nnmdn/include/sbi/rng.h
