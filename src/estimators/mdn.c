@@ -27,8 +27,6 @@ typedef struct mdn_impl {
     sbi__mlp net; /* x -> trunk (ReLU) -> heads (identity), T outputs */
     /* nll_grad scratch (one thread, grows with the batch) */
     sbi__mlp_ws ws;
-    double *dout;  /* [cap][T] loss gradient w.r.t. the head outputs */
-    int64_t cap;   /* rows dout holds */
     double *work;  /* per-row work (row_work_size doubles) */
 } mdn_impl;
 
@@ -246,7 +244,6 @@ static void mdn_destroy(sbi__estimator *e)
     if (!m) return;
     sbi__mlp_ws_destroy(&m->ws);
     sbi__mlp_destroy(&m->net);
-    sbi__free(m->dout);
     sbi__free(m->work);
     sbi__free(m);
     e->impl = NULL;
@@ -323,28 +320,20 @@ static int mdn_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const
     SBI_CHECK_ARG(n >= 1, "mdn nll_grad: empty batch");
     mdn_impl *m = e->impl;
     const sbi__mdn_layout *L = &m->lay;
-    if (n > m->cap) {
-        /* Grows once per larger batch size, never in the steady state. */
-        double *dout = sbi__malloc_array((size_t)n * (size_t)L->T, sizeof(double));
-        if (!dout) return sbi__oom("mdn nll_grad");
-        int rc = sbi__mlp_ws_reserve(&m->ws, &m->net, n);
-        if (rc != SBI_OK) {
-            sbi__free(dout);
-            return rc;
-        }
-        sbi__free(m->dout);
-        m->dout = dout;
-        m->cap = n;
-    }
+    /* Grows once per larger batch size, never in the steady state. */
+    SBI_TRY(sbi__mlp_ws_reserve(&m->ws, &m->net, n));
     const int32_t d = L->d;
     const double *o = sbi__mlp_forward(&m->net, e->params, n, x, &m->ws);
     const double g = -1.0 / (double)n; /* d(mean NLL) / d log q_i */
     double sum = 0.0;
+    /* The head-output gradient goes straight into the workspace's first
+     * gradient buffer (which the backward pass starts from: no copy). */
+    double *dout = m->ws.d0;
     for (int64_t r = 0; r < n; r++)
-        sum += row_eval(L, o + r * L->T, theta + r * d, m->work, g, m->dout + r * L->T, NULL);
+        sum += row_eval(L, o + r * L->T, theta + r * d, m->work, g, dout + r * L->T, NULL);
     *loss = -sum / (double)n;
     /* The first layer's input gradient is not needed: dx = NULL saves a dgemm. */
-    sbi__mlp_backward(&m->net, e->params, n, x, &m->ws, m->dout, grad, 0, NULL);
+    sbi__mlp_backward(&m->net, e->params, n, x, &m->ws, dout, grad, 0, NULL);
     /* A non-finite loss is reported through *loss: the trainer decides. */
     return SBI_OK;
 }

@@ -140,8 +140,8 @@ const double *sbi__mlp_forward(const sbi__mlp *m, const double *params, int64_t 
 const double *sbi__mlp_forward_one(const sbi__mlp *m, const double *params, const double *x,
                                    double *buf);
 /* Backward pass after sbi__mlp_forward with the same n and x. dout =
- * dLoss/d(output) [n][out] (not modified; it may live in ws->d0/d1 only if
- * it is ws->d0). Writes parameter gradients into grad (same layout as
+ * dLoss/d(output) [n][out]: caller memory (not modified), or ws->d0 itself
+ * (then no copy is made, and it is overwritten; never ws->d1). Writes parameter gradients into grad (same layout as
  * params; overwritten, or added if accumulate) and dLoss/dx into dx [n][in]
  * if dx != NULL. */
 void sbi__mlp_backward(const sbi__mlp *m, const double *params, int64_t n, const double *x,
