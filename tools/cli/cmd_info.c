@@ -37,7 +37,16 @@ static int info_posterior(const char *path, sbi_posterior *post)
     sbi_posterior_estimator(post, &kind);
     sbi_posterior_training_summary(post, &epochs, &n_train, &best);
     printf("file:         %s\n", path);
-    printf("kind:         posterior (libsbi %s)\n", sbi_version_string());
+    /* The fixed file header (docs/posterior-format.md): 8 magic bytes, then
+     * the format's major and minor version as little-endian uint16. */
+    unsigned char head[12];
+    FILE *f = fopen(path, "rb");
+    if (f && fread(head, 1, sizeof head, f) == sizeof head)
+        printf("kind:         libsbi posterior file, format version %u.%u\n",
+               (unsigned)(head[8] | head[9] << 8), (unsigned)(head[10] | head[11] << 8));
+    else
+        printf("kind:         libsbi posterior file\n");
+    if (f) fclose(f);
     printf("theta:        %d dimensions\n", (int)theta_dim);
     printf("x:            %d dimensions\n", (int)x_dim);
     printf("estimator:    %s\n", sbi_estimator_name(kind));
