@@ -17,5 +17,6 @@
 #include "sbi/simulator.h"
 #include "sbi/inference.h"
 #include "sbi/posterior.h"
+#include "sbi/diagnostics.h"
 
 #endif /* SBI_H */
