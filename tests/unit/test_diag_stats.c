@@ -165,6 +165,7 @@ static void test_plots(void **state)
     fclose(f);
     assert_non_null(strstr(buf, "<svg"));
     assert_non_null(strstr(buf, "a&lt;b"));
+    assert_non_null(strstr(buf, "SBC rank histograms"));
     assert_non_null(strstr(buf, "E&amp;K"));
     assert_non_null(strstr(buf, "</svg>"));
     double lv[5] = {0, 0.25, 0.5, 0.75, 1}, cv[5] = {0, 0.2, 0.45, 0.8, 1};
@@ -173,7 +174,8 @@ static void test_plots(void **state)
     n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = 0;
     fclose(f);
-    assert_non_null(strstr(buf, "polyline"));
+    assert_non_null(strstr(buf, "credibility level"));
+    assert_non_null(strstr(buf, "100 test pairs"));
     assert_non_null(strstr(buf, "</svg>"));
     remove(path);
     double bad[5] = {0, 0.5, 0.4, 0.75, 1};
