@@ -15,7 +15,10 @@
 #include "sbi/rng.h"
 #include "sbi/prior.h"
 #include "sbi/simulator.h"
+#include "sbi/stats.h"
 #include "sbi/inference.h"
 #include "sbi/posterior.h"
+#include "sbi/io.h"
+#include "sbi/plot.h"
 
 #endif /* SBI_H */
