@@ -283,6 +283,16 @@ static int nsf_setup(sbi__estimator *e)
                   "nsf: num_transforms=%d must be in 1..1000", (int)c->num_transforms);
     SBI_CHECK_ARG(c->num_bins >= 2 && c->num_bins <= SBI__RQS_MAX_BINS,
                   "nsf: num_bins=%d must be in 2..%d", (int)c->num_bins, SBI__RQS_MAX_BINS);
+    /* Count before allocating anything (a config may come from a file). */
+    const double d = c->theta_dim, H = c->hidden_features, cx = c->x_dim;
+    const double np_spline = 3.0 * c->num_bins - 1.0;
+    const double per = d == 1.0 ? (cx + 1.0) * H + (H + 1.0) * H + (H + 1.0) * np_spline
+                                : (d + cx + 1.0) * H +
+                                      c->hidden_layers * (2.0 * (H + 1.0) * H + (cx + 1.0) * H) +
+                                      (H + 1.0) * d * np_spline + d * d + d;
+    if (c->num_transforms * per > (double)SBI__ESTIMATOR_MAX_PARAMS)
+        return sbi__fail(SBI_EINVAL, "nsf: %.3g parameters exceed the limit %lld",
+                         c->num_transforms * per, (long long)SBI__ESTIMATOR_MAX_PARAMS);
     nsf_impl *m = sbi__calloc(1, sizeof *m);
     if (!m) return sbi__oom("nsf");
     e->impl = m;
