@@ -116,9 +116,9 @@ const double *sbi__resnet_forward(const sbi__resnet *r, const double *params, in
         double *hn = ws->h + (b + 1) * n * h;
         double *a0 = ws->a0 + b * n * h, *a1 = ws->a1 + b * n * h;
         double *t2 = ws->t2 + b * n * h, *sg = ws->sg + b * n * h;
-        sbi__act_forward(SBI__ACT_RELU, nh, hb, a0);
+        sbi__relu_n(nh, hb, a0);
         sbi__dense_forward(&r->l0[b], params, n, a0, a1, NULL);
-        sbi__act_forward(SBI__ACT_RELU, nh, a1, a1);
+        sbi__relu_n(nh, a1, a1);
         sbi__dense_forward(&r->l1[b], params, n, a1, t2, NULL);
         if (r->c > 0) {
             /* The gate of a broadcast context is one row, computed once. */
@@ -154,9 +154,9 @@ void sbi__resnet_backward(const sbi__resnet *r, const double *params, int64_t n,
             memcpy(da, dh, sizeof(double) * (size_t)nh);
         }
         sbi__dense_backward(&r->l1[b], params, n, a1, da, grad, 0, db, NULL);
-        sbi__act_backward(SBI__ACT_RELU, nh, a1, db);
+        sbi__relu_backward_n(nh, a1, db);
         sbi__dense_backward(&r->l0[b], params, n, a0, db, grad, 0, da, NULL);
-        sbi__act_backward(SBI__ACT_RELU, nh, a0, da);
+        sbi__relu_backward_n(nh, a0, da);
         for (int64_t k = 0; k < nh; k++) dh[k] += da[k]; /* the skip path */
     }
     sbi__dense_backward(&r->initial, params, n, ws->inp, dh, grad, 0, du ? ws->dinp : NULL, NULL);
