@@ -105,6 +105,8 @@ def acceptable(t, typedefs):
         if name in SCALARS:
             ok.add(C.POINTER(SCALARS[name]))
         return ok
+    if depth == 2 and name == "char":
+        return {C.POINTER(C.c_char_p)}
     if depth == 2:
         return {C.POINTER(C.c_void_p)}
     raise AssertionError(f"unexpected type depth {depth} for {name}")
