@@ -159,6 +159,7 @@ FUNCTIONS = {
     "sbi_posterior_sample": (INT, [PTR, PTR, PTR, I64, PTR]),
     "sbi_posterior_sample_batched": (INT, [PTR, PTR, I64, PTR, I64, PTR]),
     "sbi_posterior_log_prob": (INT, [PTR, PTR, PTR, I64, PTR, PTR]),
+    "sbi_posterior_leakage": (INT, [PTR, PTR, PTR, P_DBL]),
     "sbi_posterior_map": (INT, [PTR, PTR, PTR, PTR, P_DBL]),
     "sbi_posterior_save": (INT, [PTR, STR]),
     "sbi_posterior_save_mem": (INT, [PTR, OUT, P_SIZE]),
