@@ -36,18 +36,25 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 
 summary=()
+failed=0
 # run_suite NAME BUILD_DIR CTEST_ARGS -- CMAKE_ARGS...
+# Every suite runs even if an earlier one failed; the exit status says
+# whether all passed.
 run_suite() {
-  local name=$1 dir=$2 ctest_args=$3
+  local name=$1 dir=$2 ctest_args=$3 result=passed
   shift 4
   local start=$SECONDS
   echo "== $name: configure and build in $dir"
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSBI_WERROR=ON "$@" > /dev/null
-  cmake --build "$dir" -j "$jobs"
-  echo "== $name: test"
-  # shellcheck disable=SC2086
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" $ctest_args
-  summary+=("$name: $((SECONDS - start)) s")
+  if ! cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSBI_WERROR=ON "$@" > /dev/null ||
+     ! cmake --build "$dir" -j "$jobs"; then
+    result="BUILD FAILED"
+  else
+    echo "== $name: test"
+    # shellcheck disable=SC2086
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" $ctest_args || result="TESTS FAILED"
+  fi
+  [ "$result" = passed ] || failed=1
+  summary+=("$name: $result in $((SECONDS - start)) s")
 }
 
 run_suite "plain" build/ci "" --
@@ -61,4 +68,6 @@ if [ "$sanitize" = 1 ]; then
       -DSBI_BUILD_BENCH=OFF -DSBI_BUILD_EXAMPLES=OFF
   fi
 fi
-echo "== all passed (${summary[*]})"
+echo "== summary"
+printf '   %s\n' "${summary[@]}"
+exit $failed
