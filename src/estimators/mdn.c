@@ -33,21 +33,21 @@ typedef struct mdn_impl {
 } mdn_impl;
 
 /* Per-row work: delta, r, softplus, sigmoid/softplus ratio, sigmoid (K*d
- * each), and c (K), plus K for the component scores' exponentials. */
+ * each), the component scores c, their exponentials and the logits'
+ * exponentials (K each). */
 static size_t row_work_size(const sbi__mdn_layout *l)
 {
-    return (size_t)l->K * (5 * (size_t)l->d + 2);
+    return (size_t)l->K * (5 * (size_t)l->d + 3);
 }
 
-/* softplus(a) and the quantities its derivatives need, stable for any a:
- * sp = log(1+e^a), log sp, sigmoid(a), sigmoid(a)/sp (= d log sp / da). */
-static inline void softplus_parts(double a, double *sp, double *logsp, double *sig, double *ratio)
+/* softplus(a) and what its derivative needs, stable for any a:
+ * sp = log(1+e^a), sigmoid(a), and sigmoid(a)/sp (= d log sp / da). */
+static inline void softplus_parts(double a, double *sp, double *sig, double *ratio)
 {
     if (a < -30.0) {
-        /* sp = e^a (1 - e^a/2 ...): to double precision log sp = a, ratio = 1. */
+        /* sp = e^a (1 - e^a/2 ...): to double precision sig/sp = 1. */
         const double e = exp(a);
         *sp = e;
-        *logsp = a;
         *sig = e;
         *ratio = 1.0;
         return;
@@ -55,9 +55,14 @@ static inline void softplus_parts(double a, double *sp, double *logsp, double *s
     const double e = exp(-fabs(a));
     const double s = (a > 0.0 ? a : 0.0) + log1p(e);
     *sp = s;
-    *logsp = log(s);
     *sig = a >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     *ratio = *sig / s;
+}
+
+/* log softplus(a), exact also where softplus(a) underflows. */
+static inline double log_softplus(double a, double sp)
+{
+    return a < -30.0 ? a : log(sp);
 }
 
 /* log q(theta | head outputs o) for one row. With g != 0 and d_o / d_th not
@@ -69,14 +74,17 @@ static double row_eval(const sbi__mdn_layout *L, const double *o, const double *
     const int32_t d = L->d, K = L->K, nu = L->n_upper;
     double *delta = work, *r = delta + (size_t)K * d, *sp = r + (size_t)K * d;
     double *ratio = sp + (size_t)K * d, *sig = ratio + (size_t)K * d;
-    double *c = sig + (size_t)K * d, *ec = c + K;
+    double *c = sig + (size_t)K * d, *ec = c + K, *el = ec + K;
     const double *logits = o, *mu = o + L->o_mu, *ad = o + L->o_diag, *up = o + L->o_up;
 
     /* log-normaliser of the logits */
     double lmax = logits[0];
     for (int32_t k = 1; k < K; k++) lmax = logits[k] > lmax ? logits[k] : lmax;
     double lsum = 0.0;
-    for (int32_t k = 0; k < K; k++) lsum += exp(logits[k] - lmax);
+    for (int32_t k = 0; k < K; k++) {
+        el[k] = exp(logits[k] - lmax);
+        lsum += el[k];
+    }
     const double lse_l = lmax + log(lsum);
 
     const double cst = -0.5 * d * LOG_2PI;
@@ -85,13 +93,21 @@ static double row_eval(const sbi__mdn_layout *L, const double *o, const double *
         double *dk = delta + (size_t)k * d, *rk = r + (size_t)k * d, *sk = sp + (size_t)k * d;
         const double *mk = mu + (size_t)k * d, *ak = ad + (size_t)k * d;
         const double *uk = up + (size_t)k * nu;
-        double sumlog = 0.0, dd = 0.0;
+        double prod = 1.0, dd = 0.0;
         for (int32_t i = 0; i < d; i++) {
-            double lg;
-            softplus_parts(ak[i], &sk[i], &lg, &sig[(size_t)k * d + i], &ratio[(size_t)k * d + i]);
-            sumlog += lg;
+            softplus_parts(ak[i], &sk[i], &sig[(size_t)k * d + i], &ratio[(size_t)k * d + i]);
+            prod *= sk[i];
             dk[i] = th[i] - mk[i];
             dd += dk[i] * dk[i];
+        }
+        /* sum_i log A_ii as one log of the product (log is the costliest
+         * call here), unless the product leaves the normal range. */
+        double sumlog;
+        if (prod > 1e-300 && prod < 1e300) {
+            sumlog = log(prod);
+        } else {
+            sumlog = 0.0;
+            for (int32_t i = 0; i < d; i++) sumlog += log_softplus(ak[i], sk[i]);
         }
         /* r = A delta, A upper triangular: r_i = A_ii delta_i + sum_{j>i} U_ij delta_j */
         double q = 0.0;
@@ -125,7 +141,7 @@ static double row_eval(const sbi__mdn_layout *L, const double *o, const double *
     if (d_th) memset(d_th, 0, sizeof(double) * (size_t)d);
     for (int32_t k = 0; k < K; k++) {
         const double gamma = ec[k] * inv, gk = g * gamma;
-        if (d_o) d_o[k] = g * (gamma - exp(logits[k] - lse_l));
+        if (d_o) d_o[k] = g * (gamma - el[k] / lsum);
         const double *dk = delta + (size_t)k * d, *rk = r + (size_t)k * d;
         const double *sk = sp + (size_t)k * d, *uk = up + (size_t)k * nu;
         const double *rt = ratio + (size_t)k * d, *sg = sig + (size_t)k * d;
@@ -371,8 +387,8 @@ static int mdn_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_r
         cum[k] = acc;
     }
     for (int32_t k = 0; k < (int32_t)((size_t)K * d); k++) {
-        double sp, lg, sg, rt;
-        softplus_parts(o[L->o_diag + k], &sp, &lg, &sg, &rt);
+        double sp, sg, rt;
+        softplus_parts(o[L->o_diag + k], &sp, &sg, &rt);
         inv_diag[k] = 1.0 / sp;
     }
     if (!isfinite(acc) || !isfinite(lmax)) {
@@ -440,8 +456,8 @@ int sbi__mdn_mixture(const sbi__estimator *e, const double *x, double *log_w, do
                 double *Ak = A + (size_t)k * d * d;
                 const double *uk = o + L->o_up + (size_t)k * L->n_upper;
                 for (int32_t i = 0; i < d; i++) {
-                    double sp, lg, sg, rt;
-                    softplus_parts(o[L->o_diag + k * d + i], &sp, &lg, &sg, &rt);
+                    double sp, sg, rt;
+                    softplus_parts(o[L->o_diag + k * d + i], &sp, &sg, &rt);
                     Ak[(size_t)i * d + i] = sp;
                     for (int32_t j = i + 1; j < d; j++) Ak[(size_t)i * d + j] = *uk++;
                 }

@@ -64,14 +64,10 @@ int sbi__mlp_ws_reserve(sbi__mlp_ws *ws, const sbi__mlp *m, int64_t cap)
 {
     if (ws->mem && ws->cap >= cap) return SBI_OK;
     SBI_CHECK_ARG(cap >= 1, "mlp workspace: capacity %lld must be positive", (long long)cap);
-    int has_mask = 0;
     size_t total = 0;
-    for (int32_t l = 0; l < m->n_layers; l++) {
-        total += (size_t)cap * (size_t)m->layers[l].out;
-        has_mask |= m->layers[l].mask != NULL;
-    }
+    for (int32_t l = 0; l < m->n_layers; l++) total += (size_t)cap * (size_t)m->layers[l].out;
     total += 2 * (size_t)cap * (size_t)m->max_width;
-    if (has_mask) total += (size_t)m->max_weights;
+    total += (size_t)m->max_weights; /* transposed / masked weights */
     double *mem = sbi__malloc_array(total, sizeof(double));
     double **h = sbi__malloc_array((size_t)m->n_layers, sizeof(double *));
     if (!mem || !h) {
@@ -89,7 +85,7 @@ int sbi__mlp_ws_reserve(sbi__mlp_ws *ws, const sbi__mlp *m, int64_t cap)
     p += (size_t)cap * (size_t)m->max_width;
     ws->d1 = p;
     p += (size_t)cap * (size_t)m->max_width;
-    ws->wbuf = has_mask ? p : NULL;
+    ws->wbuf = p;
     ws->mem = mem;
     ws->h = h;
     ws->cap = cap;
