@@ -52,12 +52,6 @@ static void test_config_and_errors(void **state)
     sbi__estimator_free(e);
 
     sbi__estimator_config bad = cfg;
-    bad.kind = SBI_ESTIMATOR_MAF;
-    assert_status(sbi__estimator_create(&bad, NULL, &e), SBI_EINVAL);
-    assert_non_null(strstr(sbi_last_error(), "maf"));
-    assert_null(e);
-    bad.kind = SBI_ESTIMATOR_NSF;
-    assert_status(sbi__estimator_create(&bad, NULL, &e), SBI_EINVAL);
     bad.kind = 77;
     assert_status(sbi__estimator_create(&bad, NULL, &e), SBI_EINVAL);
     bad = cfg;
