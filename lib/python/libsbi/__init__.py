@@ -20,7 +20,7 @@ from ._errors import (BudgetExhaustedError, CallbackError, CancelledError, Error
                       MissingFunctionError, NumericalError, OutOfMemoryError, PluginError,
                       SimulatorError, StateError, VersionError)
 from ._loader import ABI_VERSION
-from . import io, plot, stats
+from . import diagnostics, io, plot, stats
 from .dataset import Dataset
 from .inference import Trainer, estimator_kind, estimator_name
 from .posterior import Posterior
@@ -63,7 +63,7 @@ __all__ = [
     "InvalidArgumentError", "MissingFunctionError", "NumericalError", "OutOfMemoryError",
     "PluginError", "Posterior", "Prior", "PythonSimulator", "ROW_FAILED", "ROW_NONFINITE",
     "ROW_OK", "ROW_PENDING", "Rng", "Runner", "SimulatorError", "Simulator", "StateError",
-    "Summary", "Trainer", "VersionError", "io", "plot", "stats", "abi_version", "estimator_kind", "estimator_name",
+    "Summary", "Trainer", "VersionError", "diagnostics", "io", "plot", "stats", "abi_version", "estimator_kind", "estimator_name",
     "library_path", "seed_for_index", "simulate_for_sbi", "status_string", "version",
     "version_number",
 ]
