@@ -19,5 +19,14 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/sbiConfigVersion.cm
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sbiConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/sbiConfigVersion.cmake DESTINATION ${SBI_CMAKE_DIR})
 
+# sbi.pc locates the prefix relative to itself (${pcfiledir}), unless the
+# library directory is absolute.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(SBI_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _sbi_pc_up "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
+  string(REGEX REPLACE "/$" "" _sbi_pc_up "${_sbi_pc_up}")
+  set(SBI_PC_PREFIX "\${pcfiledir}/${_sbi_pc_up}")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/sbi.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sbi.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sbi.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -72,13 +72,17 @@ SBI_API int sbi_trainer_get_double(const sbi_trainer *trainer, int32_t option, d
 SBI_API int sbi_trainer_set_progress(sbi_trainer *trainer, sbi_train_progress_fn fn,
                                      void *user_data);
 
-/* Add n simulated rows (copied). Rows whose x holds NaN or Inf are excluded
- * and counted (see sbi_trainer_counts); theta must have the prior's
- * dimension, x the same x_dim on every call. */
+/* Add n simulated rows (copied): theta is double[n][theta_dim] with the
+ * prior's dimension, x is double[n][x_dim]. The first call fixes x_dim;
+ * later calls must give the same (SBI_EINVAL). Rows whose theta or x holds
+ * NaN or Inf are excluded and counted (see sbi_trainer_counts). n may be 0. */
 SBI_API int sbi_trainer_append(sbi_trainer *trainer, int64_t n, const double *theta,
-                               const double *x);
+                               int32_t x_dim, const double *x);
 /* Add the SBI_ROW_OK rows of a dataset; the others are counted as excluded. */
 SBI_API int sbi_trainer_append_dataset(sbi_trainer *trainer, const sbi_dataset *ds);
+/* Dimensions of theta (the prior's) and x (0 until rows were appended);
+ * either pointer may be NULL. */
+SBI_API int sbi_trainer_dims(const sbi_trainer *trainer, int32_t *theta_dim, int32_t *x_dim);
 
 /* Train from scratch with the given seed (validation split, initialisation
  * and batch order all derive from it). Errors: SBI_ESTATE when there is no
@@ -94,9 +98,17 @@ SBI_API int sbi_trainer_cancel(sbi_trainer *trainer);
  * be NULL). */
 SBI_API int sbi_trainer_counts(const sbi_trainer *trainer, int64_t *n_valid,
                                int64_t *n_excluded, int64_t *n_train, int64_t *n_validation);
-/* Epochs trained and the best validation loss of the last training. */
+/* Epochs trained and the best validation loss of the last training (either
+ * pointer may be NULL). SBI_ESTATE before a training. */
 SBI_API int sbi_trainer_result(const sbi_trainer *trainer, int64_t *epochs,
                                double *best_validation_loss);
+/* Dimensions of x that were constant on the training split of the last
+ * training (standard deviation below 1e-14; the reference warns about
+ * them, libsbi reports them here): *count receives how many (may be NULL),
+ * flags (may be NULL) receives x_dim values, 1 for a constant dimension.
+ * Such dimensions are z-scored with the floor 1e-7 and carry no information.
+ * SBI_ESTATE before a training. */
+SBI_API int sbi_trainer_constant_x(const sbi_trainer *trainer, int32_t *count, int32_t *flags);
 
 /* Build a posterior from the trained estimator (a deep copy: the trainer may
  * be freed or retrained afterwards). SBI_ESTATE if not trained. */

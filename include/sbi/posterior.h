@@ -49,12 +49,23 @@ SBI_API int sbi_posterior_sample_batched(const sbi_posterior *posterior, sbi_rng
                                          double *out);
 
 /* log q(theta_i | x) for n rows at one observation x (out: double[n]);
- * -INFINITY outside the prior's support. If rng is not NULL the values are
- * leakage-corrected: minus log of the acceptance rate of 10 000 rejection
- * samples at x (as the reference's norm_posterior=True). */
+ * -INFINITY outside the prior's support (and for non-finite rows). If rng
+ * is not NULL the values are leakage-corrected: minus log of the acceptance
+ * rate of 10 000 rejection samples at x (as the reference's
+ * norm_posterior=True; recomputed on every call, see sbi_posterior_leakage).
+ * With rng NULL the values are not normalised to the support. Errors:
+ * SBI_EINVAL (x not finite), SBI_EBUDGET if the rejection draws for the
+ * correction exhaust the default budget (out then holds uncorrected values). */
 SBI_API int sbi_posterior_log_prob(const sbi_posterior *posterior, sbi_rng *rng,
                                    const double *x, int64_t n, const double *theta,
                                    double *out);
+/* The leakage factor at x: the fraction of q(. | x) inside the prior's
+ * support, estimated as the reference does (acceptance rate of 10 000
+ * rejection samples; exactly 1 for a Gaussian prior, without drawing). To
+ * correct many log_prob calls at the same x, compute it once and subtract
+ * log(*acceptance) from values obtained with rng NULL. */
+SBI_API int sbi_posterior_leakage(const sbi_posterior *posterior, sbi_rng *rng, const double *x,
+                                  double *acceptance);
 /* The maximum a posteriori estimate at x (theta_dim values) and its
  * (uncorrected) log-probability (may be NULL). Starts from posterior samples
  * drawn with rng, then climbs the gradient. */

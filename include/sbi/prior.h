@@ -34,12 +34,16 @@ SBI_API int sbi_prior_create_gaussian(sbi_prior **out, int32_t dim, const double
 SBI_API int sbi_prior_create_gaussian_diag(sbi_prior **out, int32_t dim, const double *mean,
                                            const double *var);
 
-/* User prior. sample writes n rows of dim values drawn with rng; log_prob
- * writes n values (-INFINITY outside the support); in_support (optional, may
- * be NULL: then a finite log_prob means inside) writes 1/0 per row. Each
- * returns 0 on success, non-zero on failure (surfaced as SBI_ECALLBACK).
- * user_data must outlive the prior. A callback prior cannot be saved in a
- * posterior file. */
+/* User prior. sample writes n rows of dim values drawn with rng (draw only
+ * from rng for reproducible runs); log_prob writes n values (-INFINITY
+ * outside the support; NaN or +INFINITY for a row without NaN gives
+ * SBI_ECALLBACK); in_support (optional, may be NULL: then a finite log_prob
+ * means inside) writes non-zero/0 per row. Rows holding NaN are outside
+ * whatever the callbacks say. Each returns 0 on success, non-zero on failure
+ * (surfaced as SBI_ECALLBACK, the value in sbi_last_error()). user_data must
+ * outlive the prior and its clones. A callback prior cannot be saved in a
+ * posterior file. Errors: SBI_EINVAL (out NULL, dim < 1, sample or log_prob
+ * NULL), SBI_ENOMEM. */
 typedef int (*sbi_prior_sample_fn)(void *user_data, sbi_rng *rng, int64_t n, int32_t dim,
                                    double *out);
 typedef int (*sbi_prior_log_prob_fn)(void *user_data, int64_t n, int32_t dim,
@@ -53,9 +57,11 @@ SBI_API int sbi_prior_create_callback(sbi_prior **out, int32_t dim, sbi_prior_sa
 /* Free a prior; accepts NULL. */
 SBI_API void sbi_prior_free(sbi_prior *prior);
 
-/* Make an independent copy (for callback priors, sharing user_data). */
+/* Make an independent copy (for callback priors, sharing user_data).
+ * Errors: SBI_EINVAL (NULL arguments), SBI_ENOMEM. */
 SBI_API int sbi_prior_clone(const sbi_prior *prior, sbi_prior **out);
 
+/* Queries. Errors: SBI_EINVAL for a NULL argument. */
 /* Dimension of theta. */
 SBI_API int sbi_prior_dim(const sbi_prior *prior, int32_t *dim);
 /* One of SBI_PRIOR_*. */
@@ -67,12 +73,22 @@ SBI_API int sbi_prior_bounds(const sbi_prior *prior, double *low, double *high);
  * priors, whose moments libsbi does not know. */
 SBI_API int sbi_prior_moments(const sbi_prior *prior, double *mean, double *var);
 
-/* Draw n rows into out (double[n][dim]). */
+/* Draw n rows into out (double[n][dim], caller-owned; NULL allowed when
+ * n = 0). Row r uses the generator's draws in order, so drawing n rows at
+ * once equals drawing them one by one from the same generator. A box uses
+ * dim uniforms per row (low + (high-low) u), a Gaussian dim normals
+ * (mean + L z with L the Cholesky factor). Errors: SBI_EINVAL (NULL prior,
+ * rng or out, n < 0 or n*dim overflowing), SBI_ECALLBACK. */
 SBI_API int sbi_prior_sample(const sbi_prior *prior, sbi_rng *rng, int64_t n, double *out);
-/* log p(theta) for n rows (out: double[n]); -INFINITY outside the support. */
+/* log p(theta) for n rows (theta: double[n][dim], out: double[n]);
+ * -INFINITY outside the support, including rows holding NaN (and, for a
+ * Gaussian, rows holding an infinity). The box is closed: its faces are
+ * inside. Errors: SBI_EINVAL (NULL arguments, n < 0), SBI_ENOMEM,
+ * SBI_ECALLBACK. */
 SBI_API int sbi_prior_log_prob(const sbi_prior *prior, int64_t n, const double *theta,
                                double *out);
-/* inside[i] = 1 if row i lies in the support, else 0 (NaN rows are outside). */
+/* inside[i] = 1 if row i lies in the support, else 0 (NaN rows are outside;
+ * a Gaussian's support is every finite row). Errors as sbi_prior_log_prob. */
 SBI_API int sbi_prior_in_support(const sbi_prior *prior, int64_t n, const double *theta,
                                  int32_t *inside);
 

@@ -25,10 +25,13 @@ typedef struct sbi_dataset sbi_dataset;
 typedef struct sbi_runner sbi_runner;
 
 /* The simulator callback. theta is double[n][theta_dim], x is
- * double[n][x_dim] and status is int32_t[n] (all zero on entry); all three are
- * the library's buffers, valid only during the call. Set status[i] != 0 to
- * mark row i as failed; rows whose x holds NaN or Inf are rejected too. Return
- * 0 on success, or non-zero to stop the whole run (SBI_ESIMULATOR). */
+ * double[n][x_dim] (NaN on entry, so a row left unwritten counts as
+ * non-finite) and status is int32_t[n] (all zero on entry); all three are the
+ * library's buffers, valid only during the call. seeds[i] is row i's seed:
+ * x of a row must depend only on its theta and its seed for results to be
+ * reproducible. Set status[i] != 0 to mark row i as failed; rows whose x holds
+ * NaN or Inf are rejected too. Return 0 on success, or non-zero to stop the
+ * whole run (SBI_ESIMULATOR; the value appears in sbi_last_error()). */
 typedef int (*sbi_simulate_fn)(void *user_data, int64_t n, int32_t theta_dim,
                                const double *theta, const uint64_t *seeds, int32_t x_dim,
                                double *x, int32_t *status);
@@ -54,12 +57,19 @@ SBI_API void sbi_simulator_free(sbi_simulator *sim);
 /* Dimensions of theta and x. */
 SBI_API int sbi_simulator_dims(const sbi_simulator *sim, int32_t *theta_dim, int32_t *x_dim);
 /* Call the simulator once on the caller's thread for n rows with the given
- * seeds, then mark non-finite rows: status[i] becomes one of SBI_ROW_*.
- * Returns SBI_ESIMULATOR if the callback returned an error. */
+ * seeds (theta: double[n][theta_dim], seeds: uint64_t[n], x:
+ * double[n][x_dim], status: int32_t[n], all caller-owned; NULL allowed when
+ * n = 0), then classify the rows: status[i] becomes SBI_ROW_OK,
+ * SBI_ROW_FAILED (flagged by the callback; takes precedence) or
+ * SBI_ROW_NONFINITE. Returns SBI_ESIMULATOR if the callback returned an
+ * error; then every status is SBI_ROW_PENDING and x is NaN. */
 SBI_API int sbi_simulator_run(const sbi_simulator *sim, int64_t n, const double *theta,
                               const uint64_t *seeds, double *x, int32_t *status);
 
-/* A dataset: n rows of (theta, x, status). */
+/* A dataset: n rows of (theta, x, status), immutable once made. Only
+ * SBI_ROW_OK rows are meant for training; the others are kept so that
+ * failures can be counted and inspected. Several threads may read a dataset
+ * at once. */
 /* Copy n rows into a new dataset; rows with non-finite x are marked
  * SBI_ROW_NONFINITE, the others SBI_ROW_OK. n may be 0. */
 SBI_API int sbi_dataset_create(sbi_dataset **out, int64_t n, int32_t theta_dim, int32_t x_dim,
@@ -81,29 +91,50 @@ SBI_API int sbi_dataset_count(const sbi_dataset *ds, int32_t row_status, int64_t
 SBI_API int sbi_dataset_copy_valid(const sbi_dataset *ds, double *theta, double *x, int64_t *k);
 
 /* The runner: runs a simulator over many rows in chunks on worker threads.
- * The simulator must outlive the runner. */
+ * Row i of a run draws theta from the prior with an sbi_rng at stream
+ * (seed, i) and gets seeds[i] = sbi_seed_for_index(seed, i): every row is a
+ * pure function of (seed, i), so the dataset is bit-identical for any worker
+ * count and chunk size (given a simulator whose x depends only on theta and
+ * the seed). The simulator must outlive the runner. A runner may be reused
+ * for several runs, one at a time. */
 SBI_API int sbi_runner_create(sbi_runner **out, const sbi_simulator *sim);
 /* Free a runner; accepts NULL. */
 SBI_API void sbi_runner_free(sbi_runner *runner);
-/* Worker threads (default 1: the caller's thread; 0 means one per core). */
+/* Worker threads (default 1: every call on the caller's thread and no
+ * thread is created; 0 means one per online core). With more than one
+ * worker, the simulator callback, and the sample callback of a callback
+ * prior, are called from worker threads at once and must be thread-safe; the
+ * caller's thread then only reports progress. Errors: SBI_EINVAL unless
+ * 0 <= workers <= 4096. */
 SBI_API int sbi_runner_set_workers(sbi_runner *runner, int32_t workers);
-/* Rows per simulator call (default 64). Results do not depend on it. */
+/* Rows per simulator call (default 64, at least 1). Workers take chunks
+ * dynamically. Results do not depend on it. */
 SBI_API int sbi_runner_set_chunk_size(sbi_runner *runner, int64_t rows);
-/* Progress in rows done out of total, called on the caller's thread. */
+/* Progress in rows done out of total, called on the caller's thread after
+ * each finished chunk (in completion order; done only grows). A non-zero
+ * return cancels the run as sbi_runner_cancel does; no further reports
+ * follow. fn NULL removes the callback. */
 SBI_API int sbi_runner_set_progress(sbi_runner *runner, sbi_progress_fn fn, void *user_data);
-/* Ask a running run to stop after the chunks in flight. Safe from any thread
- * and from inside the simulator callback. */
+/* Ask a running run to stop after the chunks in flight (their rows are
+ * kept); the run then returns SBI_ECANCELED. Safe from any thread, from
+ * inside the simulator callback and from the progress callback. The request
+ * is forgotten when the next run starts. */
 SBI_API int sbi_runner_cancel(sbi_runner *runner);
 
-/* Draw theta_i from the prior's stream (seed, i) and simulate n rows. On
- * success *out is a new dataset. If the simulator returns an error
- * (SBI_ESIMULATOR) or the run is cancelled (SBI_ECANCELED), *out still
- * receives the dataset with every row that was simulated (the rest are
- * SBI_ROW_PENDING), so no paid-for simulation is lost; on other errors *out
- * is NULL. Row i of the result is the same for any workers and chunk size. */
+/* Draw theta_i from the prior's stream (seed, i) and simulate n rows (n may
+ * be 0). On success *out is a new dataset (free with sbi_dataset_free). If
+ * the run fails once started -- the simulator returns an error
+ * (SBI_ESIMULATOR), a callback prior fails (SBI_ECALLBACK) or the run is
+ * cancelled (SBI_ECANCELED) -- *out still receives the dataset with every
+ * row that was simulated; the rest are SBI_ROW_PENDING with NaN x (and NaN
+ * theta where theta was to come from the prior), so no paid-for simulation
+ * is lost. On SBI_EINVAL (bad argument, prior dim != theta_dim) and
+ * SBI_ENOMEM *out is NULL. Row i of the result is the same for any workers
+ * and chunk size. */
 SBI_API int sbi_runner_run_prior(sbi_runner *runner, const sbi_prior *prior, int64_t n,
                                  uint64_t seed, sbi_dataset **out);
-/* Same with caller-given theta (double[n][theta_dim], copied). */
+/* Same with caller-given theta (double[n][theta_dim], copied; NULL allowed
+ * when n = 0); seeds[i] is still sbi_seed_for_index(seed, i). */
 SBI_API int sbi_runner_run(sbi_runner *runner, int64_t n, const double *theta, uint64_t seed,
                            sbi_dataset **out);
 

@@ -67,6 +67,11 @@ struct sbi__estimator {
     void *impl;       /* estimator-specific state (layer layout, scratch) */
 };
 
+/* Largest parameter count an estimator may have (1 GiB of doubles): setup
+ * functions reject configs above it, so a corrupt file cannot make create()
+ * allocate absurd amounts. */
+#define SBI__ESTIMATOR_MAX_PARAMS ((int64_t)1 << 27)
+
 /* Fill cfg with the defaults for a kind. */
 void sbi__estimator_config_default(sbi__estimator_config *cfg, int32_t kind, int32_t theta_dim,
                                    int32_t x_dim);
@@ -79,5 +84,7 @@ void sbi__estimator_free(sbi__estimator *e);
 
 /* The implementations. */
 extern const sbi__estimator_ops sbi__mdn_ops;
+extern const sbi__estimator_ops sbi__maf_ops; /* maf.c */
+extern const sbi__estimator_ops sbi__nsf_ops; /* nsf.c */
 
 #endif /* SBI_ESTIMATOR_H */

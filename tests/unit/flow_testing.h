@@ -1,0 +1,220 @@
+/* Checks shared by the flow estimator tests (MAF, NSF): each takes an
+ * estimator and compares it with an independent reference (finite
+ * differences, numerical integration over a grid). */
+#ifndef SBI_FLOW_TESTING_H
+#define SBI_FLOW_TESTING_H
+
+#include "sbi_test.h"
+#include "estimators/estimator.h"
+#include "nn/nn.h"
+#include "rng/rng_internal.h"
+
+/* Build an estimator of the given ops directly (setup, allocate, init) and
+ * then move every parameter by a N(0, jitter^2) step, so the tests see a
+ * density far from the near-identity initialisation. */
+static inline sbi__estimator *flow_make(const sbi__estimator_ops *ops,
+                                        const sbi__estimator_config *cfg, uint64_t seed,
+                                        double jitter)
+{
+    sbi__estimator *e = calloc(1, sizeof *e);
+    assert_non_null(e);
+    e->ops = ops;
+    e->config = *cfg;
+    assert_ok(ops->setup(e));
+    e->params = calloc((size_t)e->n_params, sizeof(double));
+    assert_non_null(e->params);
+    struct sbi_rng r;
+    sbi__rng_init(&r, seed, 0);
+    assert_ok(ops->init(e, &r));
+    for (int64_t i = 0; i < e->n_params; i++) e->params[i] += jitter * sbi__rng_normal(&r);
+    return e;
+}
+
+static inline void flow_free(sbi__estimator *e)
+{
+    if (!e) return;
+    e->ops->destroy(e);
+    free(e->params);
+    free(e);
+}
+
+static inline sbi__estimator_config flow_config(int32_t kind, int32_t d, int32_t c, int32_t hidden,
+                                                int32_t blocks, int32_t transforms, int32_t bins)
+{
+    sbi__estimator_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.kind = kind;
+    cfg.theta_dim = d;
+    cfg.x_dim = c;
+    cfg.hidden_features = hidden;
+    cfg.hidden_layers = blocks;
+    cfg.num_components = 10;
+    cfg.num_transforms = transforms;
+    cfg.num_bins = bins;
+    cfg.structure_seed = 99;
+    return cfg;
+}
+
+/* ---- NLL gradient against finite differences of the loss ---------------- */
+
+typedef struct flow_nll_ctx {
+    sbi__estimator *e;
+    int64_t n;
+    const double *theta, *x;
+    double *grad_scratch;
+} flow_nll_ctx;
+
+static inline int flow_nll_value(void *vctx, const double *v, double *value)
+{
+    flow_nll_ctx *c = vctx;
+    (void)v; /* v is e->params itself, perturbed in place by the checker */
+    return c->e->ops->nll_grad(c->e, c->n, c->theta, c->x, value, c->grad_scratch);
+}
+
+/* Returns the worst relative error of the analytic NLL gradient. */
+static inline double flow_check_nll_grad(sbi__estimator *e, int64_t n, uint64_t seed,
+                                         double theta_scale)
+{
+    int32_t d = e->config.theta_dim, c = e->config.x_dim;
+    double *theta = malloc(sizeof(double) * (size_t)(n * d));
+    double *x = malloc(sizeof(double) * (size_t)(n * (c > 0 ? c : 1)));
+    double *grad = malloc(sizeof(double) * (size_t)e->n_params);
+    double *scratch = malloc(sizeof(double) * (size_t)e->n_params);
+    struct sbi_rng r;
+    sbi__rng_init(&r, seed, 1);
+    for (int64_t i = 0; i < n * d; i++) theta[i] = theta_scale * sbi__rng_normal(&r);
+    for (int64_t i = 0; i < n * c; i++) x[i] = sbi__rng_normal(&r);
+    double loss;
+    assert_ok(e->ops->nll_grad(e, n, theta, x, &loss, grad));
+    /* The loss equals the mean of -log_prob. */
+    double *lp = malloc(sizeof(double) * (size_t)n);
+    assert_ok(e->ops->log_prob(e, n, theta, x, lp));
+    double mean = 0.0;
+    for (int64_t i = 0; i < n; i++) mean -= lp[i] / (double)n;
+    assert_close(loss, mean, 1e-12, 1e-12);
+    flow_nll_ctx ctx = {e, n, theta, x, scratch};
+    int64_t worst = -1;
+    double fd = 0.0;
+    double err = sbi__gradcheck(flow_nll_value, &ctx, e->params, e->n_params, grad, 1e-6, &worst,
+                                &fd);
+    print_message("%s: %lld parameters, worst gradient error %.3g (index %lld: %.6g vs fd %.6g)\n",
+                  e->ops->name, (long long)e->n_params, err, (long long)worst,
+                  worst >= 0 ? grad[worst] : 0.0, fd);
+    free(lp);
+    free(theta);
+    free(x);
+    free(grad);
+    free(scratch);
+    return err;
+}
+
+/* ---- gradient of log q with respect to theta ------------------------------ */
+
+static inline double flow_check_grad_theta(const sbi__estimator *e, int64_t n, uint64_t seed)
+{
+    int32_t d = e->config.theta_dim, c = e->config.x_dim;
+    double theta[64 * 8], x[16], lp[64], g[64 * 8], lp2[64], xrep[64 * 16];
+    assert_true(n <= 64 && d <= 8 && c <= 16);
+    struct sbi_rng r;
+    sbi__rng_init(&r, seed, 2);
+    for (int64_t i = 0; i < n * d; i++) theta[i] = 1.5 * sbi__rng_normal(&r);
+    for (int32_t i = 0; i < c; i++) x[i] = sbi__rng_normal(&r);
+    for (int64_t k = 0; k < n; k++) memcpy(xrep + k * c, x, sizeof(double) * (size_t)c);
+    assert_ok(e->ops->log_prob_grad_theta(e, n, theta, x, lp, g));
+    assert_ok(e->ops->log_prob(e, n, theta, xrep, lp2));
+    double worst = 0.0;
+    for (int64_t k = 0; k < n; k++) {
+        assert_close(lp[k], lp2[k], 1e-12, 1e-12);
+        for (int32_t i = 0; i < d; i++) {
+            double save = theta[k * d + i], h = 1e-6, a, b;
+            theta[k * d + i] = save + h;
+            assert_ok(e->ops->log_prob(e, 1, theta + k * d, x, &a));
+            theta[k * d + i] = save - h;
+            assert_ok(e->ops->log_prob(e, 1, theta + k * d, x, &b));
+            theta[k * d + i] = save;
+            double fd = (a - b) / (2 * h), gv = g[k * d + i];
+            double err = fabs(gv - fd) / fmax(1.0, fmax(fabs(gv), fabs(fd)));
+            if (err > worst) worst = err;
+        }
+    }
+    print_message("%s: worst d log q / d theta error %.3g\n", e->ops->name, worst);
+    return worst;
+}
+
+/* ---- normalisation and moments on a grid --------------------------------- */
+
+/* Integrate q(. | x) over [-L, L]^d (d = 1 or 2) with the midpoint rule on m
+ * points per axis; returns the mass and writes the mean [d] and the second
+ * moments E[t_i t_j] [d][d]. */
+static inline double flow_grid_moments(const sbi__estimator *e, const double *x, double L, int m,
+                                       double *mean, double *second)
+{
+    int32_t d = e->config.theta_dim, c = e->config.x_dim;
+    assert_true(d == 1 || d == 2);
+    int64_t rows = d == 1 ? m : (int64_t)m * m;
+    double *theta = malloc(sizeof(double) * (size_t)(rows * d));
+    double *xr = malloc(sizeof(double) * (size_t)(rows * (c > 0 ? c : 1)));
+    double *lp = malloc(sizeof(double) * (size_t)rows);
+    double h = 2.0 * L / m;
+    for (int64_t k = 0; k < rows; k++) {
+        if (d == 1) {
+            theta[k] = -L + (k + 0.5) * h;
+        } else {
+            theta[2 * k] = -L + (k / m + 0.5) * h;
+            theta[2 * k + 1] = -L + (k % m + 0.5) * h;
+        }
+        memcpy(xr + k * c, x, sizeof(double) * (size_t)c);
+    }
+    assert_ok(e->ops->log_prob(e, rows, theta, xr, lp));
+    double cell = d == 1 ? h : h * h, mass = 0.0;
+    for (int32_t i = 0; i < d; i++) mean[i] = 0.0;
+    for (int32_t i = 0; i < d * d; i++) second[i] = 0.0;
+    for (int64_t k = 0; k < rows; k++) {
+        double w = exp(lp[k]) * cell;
+        mass += w;
+        for (int32_t i = 0; i < d; i++) {
+            mean[i] += w * theta[k * d + i];
+            for (int32_t j = 0; j < d; j++) second[i * d + j] += w * theta[k * d + i] * theta[k * d + j];
+        }
+    }
+    free(theta);
+    free(xr);
+    free(lp);
+    return mass;
+}
+
+/* Samples' mean and second moments against the grid's, within `zs` standard
+ * errors (estimated from the samples themselves). */
+static inline void flow_check_sample_moments(const sbi__estimator *e, const double *x,
+                                             int64_t n, double L, int m, double zs)
+{
+    int32_t d = e->config.theta_dim;
+    double gmean[2], gsec[4];
+    double mass = flow_grid_moments(e, x, L, m, gmean, gsec);
+    double *s = malloc(sizeof(double) * (size_t)(n * d));
+    struct sbi_rng r;
+    sbi__rng_init(&r, 7, 3);
+    assert_ok(e->ops->sample(e, x, n, &r, s));
+    for (int32_t i = 0; i < d; i++) {
+        double mu = 0.0, m2 = 0.0;
+        for (int64_t k = 0; k < n; k++) mu += s[k * d + i] / (double)n;
+        for (int64_t k = 0; k < n; k++) m2 += (s[k * d + i] - mu) * (s[k * d + i] - mu);
+        double var = m2 / (double)(n - 1), se = sqrt(var / (double)n);
+        print_message("%s: dim %d sample mean %.4f grid mean %.4f (se %.4f, grid mass %.5f)\n",
+                      e->ops->name, (int)i, mu, gmean[i] / mass, se, mass);
+        assert_close(mu, gmean[i] / mass, 0.0, zs * se);
+        for (int32_t j = 0; j < d; j++) {
+            double sm = 0.0, sm2 = 0.0;
+            for (int64_t k = 0; k < n; k++) {
+                double p = s[k * d + i] * s[k * d + j];
+                sm += p / (double)n;
+                sm2 += p * p / (double)n;
+            }
+            double se2 = sqrt((sm2 - sm * sm) / (double)n);
+            assert_close(sm, gsec[i * d + j] / mass, 0.0, zs * se2);
+        }
+    }
+    free(s);
+}
+
+#endif /* SBI_FLOW_TESTING_H */
