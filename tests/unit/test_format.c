@@ -597,6 +597,37 @@ static void test_gaussian_prior_round_trip(void **state)
     sbi_prior_free(prior);
 }
 
+/* The reader's parameter-count estimate against the implementations: exact
+ * for the MDN, and for the MAF within the 4x margin the reader allows (else
+ * valid files would be refused). */
+static void test_param_estimate_matches_estimators(void **state)
+{
+    (void)state;
+    const int32_t shapes[][6] = {/* d, x, H, L, K, T */
+                                 {1, 1, 1, 1, 1, 1},   {2, 3, 8, 2, 3, 2},  {10, 10, 50, 2, 10, 5},
+                                 {2, 7, 50, 2, 10, 5}, {5, 40, 20, 3, 2, 3}, {3, 1, 64, 1, 1, 1}};
+    const sbi__estimator_ops *ops[2] = {&sbi__mdn_ops, &sbi__maf_ops};
+    const int32_t kinds[2] = {SBI_ESTIMATOR_MDN, SBI_ESTIMATOR_MAF};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        for (int k = 0; k < 2; k++) {
+            sbi__estimator e;
+            memset(&e, 0, sizeof e);
+            sbi__estimator_config_default(&e.config, kinds[k], shapes[i][0], shapes[i][1]);
+            e.config.hidden_features = shapes[i][2];
+            e.config.hidden_layers = shapes[i][3];
+            e.config.num_components = shapes[i][4];
+            e.config.num_transforms = shapes[i][5];
+            e.ops = ops[k];
+            assert_ok(e.ops->setup(&e));
+            const int64_t est = sbi__format_param_estimate(&e.config);
+            if (kinds[k] == SBI_ESTIMATOR_MDN) assert_int_equal(est, e.n_params);
+            assert_true(est <= 4 * e.n_params + 4096);
+            assert_true(est >= e.n_params / 4);
+            e.ops->destroy(&e);
+        }
+    }
+}
+
 /* ---- the golden file ---------------------------------------------------------- */
 
 /* Values pinned when the golden file was written (format 1.0). */
@@ -710,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_inconsistent_chunks),
         cmocka_unit_test(test_callback_prior_cannot_be_saved),
         cmocka_unit_test(test_gaussian_prior_round_trip),
+        cmocka_unit_test(test_param_estimate_matches_estimators),
         cmocka_unit_test(test_golden_file_still_loads),
     };
     return cmocka_run_group_tests_name("format", tests, NULL, NULL);
