@@ -171,7 +171,7 @@ static double now(void)
 
 typedef struct {
     int tty, quiet, last_decile;
-    double start;
+    double start, last_draw;
     const char *label;
 } progress;
 
@@ -181,6 +181,7 @@ static void progress_start(progress *p, const char *label, int quiet)
     p->quiet = quiet;
     p->last_decile = -1;
     p->start = now();
+    p->last_draw = 0;
     p->label = label;
 }
 
@@ -190,6 +191,10 @@ static void progress_show(progress *p, int64_t done, int64_t total, const char *
     if (p->quiet) return;
     double frac = total > 0 ? (double)done / (double)total : 1;
     if (p->tty) {
+        /* At most 20 redraws a second, but always the last one. */
+        double t = now();
+        if (done < total && t - p->last_draw < 0.05) return;
+        p->last_draw = t;
         char bar[26];
         int filled = (int)(frac * 25);
         for (int i = 0; i < 25; i++) bar[i] = i < filled ? '#' : '.';
@@ -259,6 +264,9 @@ static int on_epoch(void *ud, int64_t epoch, double train_loss, double val_loss)
     ui->last_val = val_loss;
     if (ui->bar.quiet) return 0;
     if (ui->bar.tty) {
+        double t = now();
+        if (t - ui->bar.last_draw < 0.05) return 0;
+        ui->bar.last_draw = t;
         printf("\r  training: epoch %lld, validation loss %.4f   ", (long long)epoch, val_loss);
         fflush(stdout);
     } else if (epoch % 50 == 0) {
