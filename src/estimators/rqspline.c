@@ -10,7 +10,6 @@
 typedef struct knots {
     double cw[SBI__RQS_MAX_BINS + 1]; /* knot x positions, cw[0] = -B, cw[K] = B */
     double ch[SBI__RQS_MAX_BINS + 1]; /* knot y positions */
-    double d[SBI__RQS_MAX_BINS + 1];  /* knot derivatives, d[0] = d[K] = 1 */
     double sw[SBI__RQS_MAX_BINS];     /* softmax of the width parameters */
     double sh[SBI__RQS_MAX_BINS];     /* softmax of the height parameters */
 } knots;
@@ -56,10 +55,16 @@ static void knots_compute(const sbi__rqs *s, const double *p, knots *kn)
     softmax(k, p + k, kn->sh);
     cumulate(k, s->tail_bound, s->min_bin_width, kn->sw, kn->cw);
     cumulate(k, s->tail_bound, s->min_bin_height, kn->sh, kn->ch);
-    /* sbi__softplus(log(exp(1 - min_d) - 1)) + min_d == 1: identity-continuous tails. */
-    kn->d[0] = 1.0;
-    kn->d[k] = 1.0;
-    for (int32_t j = 1; j < k; j++) kn->d[j] = s->min_derivative + sbi__softplus(p[2 * k + j - 1]);
+}
+
+/* Knot derivative j: softplus(log(exp(1 - min_d) - 1)) + min_d == 1 at the
+ * two ends (identity-continuous tails), a floored softplus inside. Only the
+ * two knots of the bin in use are ever needed. */
+static double knot_derivative(const sbi__rqs *s, const double *p, int32_t j)
+{
+    int32_t k = s->num_bins;
+    if (j == 0 || j == k) return 1.0;
+    return s->min_derivative + sbi__softplus(p[2 * k + j - 1]);
 }
 
 /* Largest bin b in [0, K-1] with v >= loc[b]. */
@@ -75,13 +80,13 @@ typedef struct local {
     double w, h, delta, d0, d1, theta, t, big_s, num, den, q;
 } local;
 
-static void local_set(const knots *kn, int32_t b, local *l)
+static void local_set(const sbi__rqs *s, const double *p, const knots *kn, int32_t b, local *l)
 {
     l->w = kn->cw[b + 1] - kn->cw[b];
     l->h = kn->ch[b + 1] - kn->ch[b];
     l->delta = l->h / l->w;
-    l->d0 = kn->d[b];
-    l->d1 = kn->d[b + 1];
+    l->d0 = knot_derivative(s, p, b);
+    l->d1 = knot_derivative(s, p, b + 1);
     l->big_s = l->d0 + l->d1 - 2.0 * l->delta;
 }
 
@@ -114,7 +119,7 @@ void sbi__rqs_forward(const sbi__rqs *s, const double *p, double x, double *y, d
     knots_compute(s, p, &kn);
     int32_t b = find_bin(s->num_bins, kn.cw, x);
     local l;
-    local_set(&kn, b, &l);
+    local_set(s, p, &kn, b, &l);
     local_theta(&l, (x - kn.cw[b]) / l.w);
     *y = kn.ch[b] + l.h * l.num / l.den;
     *logdet = local_logdet(&l);
@@ -131,7 +136,7 @@ void sbi__rqs_inverse(const sbi__rqs *s, const double *p, double y, double *x, d
     knots_compute(s, p, &kn);
     int32_t b = find_bin(s->num_bins, kn.ch, y);
     local l;
-    local_set(&kn, b, &l);
+    local_set(s, p, &kn, b, &l);
     /* h (delta th^2 + d0 t) = (y - yk) den is a quadratic a th^2 + b th + c = 0
      * in theta; of its two roots the one in [0, 1] is 2c / (-b - sqrt(disc)),
      * a form without cancellation (c <= 0, b > 0). */
@@ -175,7 +180,7 @@ double sbi__rqs_backward(const sbi__rqs *s, const double *p, double x, double gy
     knots_compute(s, p, &kn);
     int32_t b = find_bin(k, kn.cw, x);
     local l;
-    local_set(&kn, b, &l);
+    local_set(s, p, &kn, b, &l);
     local_theta(&l, (x - kn.cw[b]) / l.w);
     double th = l.theta, r = l.num / l.den;
     /* Partials of num, den and q with respect to theta, delta, d0, d1. */
