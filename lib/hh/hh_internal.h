@@ -7,7 +7,7 @@
 
 #include "sbi_hh.h"
 
-enum { HH_NKEYS = SBI_HH_SOMA_DIAMETER + 1, HH_MAX_LANES = 8 };
+enum { HH_NKEYS = SBI_HH_SOMA_DIAMETER + 1, HH_MAX_LANES = 16 };
 
 struct sbi_hh_model {
     double value[HH_NKEYS]; /* indexed by SBI_HH_* key; [0] unused */
@@ -19,6 +19,7 @@ struct hh_consts {
     double dt, v0, g_leak, gbar_m, vt, e_leak, e_na, e_k, c_m, tau_max;
     double noise_level;    /* nois_fact; 0 when noise is off */
     double sqrt_dt;        /* dt**0.5 as Python computes it (pow) */
+    double inv_sqrt_dt, inv_0_2, inv_18, inv_40; /* RN(1/x) for divisions by constants */
     double amp;            /* injected current density during the step [uA/cm^2] */
     int64_t i_on, i_off;   /* I_inj[k] = amp for i_on <= k < i_off */
     int64_t n;             /* samples */
@@ -40,6 +41,7 @@ typedef void (*hh_run_fn)(const struct hh_consts *c, struct hh_lanes *st, int64_
                           int64_t steps, const double *noise, double *const *out);
 
 #define HH_DECLARE_KERNEL(tag)                                                                     \
+    int32_t sbi_hh__lanes_##tag(void);                                                             \
     void sbi_hh__init_##tag(const struct hh_consts *c, struct hh_lanes *st);                       \
     void sbi_hh__run_##tag(const struct hh_consts *c, struct hh_lanes *st, int64_t first,          \
                            int64_t steps, const double *noise, double *const *out);
@@ -51,7 +53,8 @@ HH_DECLARE_KERNEL(avx512)
 #endif
 
 struct hh_kernel {
-    int32_t id, lanes;
+    int32_t id;
+    int32_t (*lanes)(void); /* the lane count the kernel was compiled for */
     hh_init_fn init;
     hh_run_fn run;
 };

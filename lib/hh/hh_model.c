@@ -181,6 +181,10 @@ int sbi_hh__consts(const sbi_hh_model *m, struct hh_consts *c)
     c->tau_max = k[SBI_HH_TAU_MAX];
     c->noise_level = k[SBI_HH_NOISE] != 0.0 ? k[SBI_HH_NOISE_LEVEL] : 0.0;
     c->sqrt_dt = pow(dt, 0.5);
+    c->inv_sqrt_dt = 1.0 / c->sqrt_dt;
+    c->inv_0_2 = 1.0 / 0.2;
+    c->inv_18 = 1.0 / 18.0;
+    c->inv_40 = 1.0 / 40.0;
     /* A_soma = pi * (d * 1e-4)**2 cm^2; the step is curr_level / A_soma. */
     const double d_cm = k[SBI_HH_SOMA_DIAMETER] * 1e-4;
     c->amp = k[SBI_HH_CURRENT] / (3.141592653589793 * (d_cm * d_cm));

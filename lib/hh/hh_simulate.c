@@ -16,11 +16,11 @@
 #endif
 
 static const struct hh_kernel kernels[] = {
-    {SBI_HH_KERNEL_GENERIC, 1, sbi_hh__init_generic, sbi_hh__run_generic},
+    {SBI_HH_KERNEL_GENERIC, sbi_hh__lanes_generic, sbi_hh__init_generic, sbi_hh__run_generic},
 #if HH_X86
-    {SBI_HH_KERNEL_SCALAR, 1, sbi_hh__init_fma, sbi_hh__run_fma},
-    {SBI_HH_KERNEL_AVX2, 4, sbi_hh__init_avx2, sbi_hh__run_avx2},
-    {SBI_HH_KERNEL_AVX512, 8, sbi_hh__init_avx512, sbi_hh__run_avx512},
+    {SBI_HH_KERNEL_SCALAR, sbi_hh__lanes_fma, sbi_hh__init_fma, sbi_hh__run_fma},
+    {SBI_HH_KERNEL_AVX2, sbi_hh__lanes_avx2, sbi_hh__init_avx2, sbi_hh__run_avx2},
+    {SBI_HH_KERNEL_AVX512, sbi_hh__lanes_avx512, sbi_hh__init_avx512, sbi_hh__run_avx512},
 #endif
 };
 
@@ -84,7 +84,7 @@ int sbi_hh_model_kernel(const sbi_hh_model *model, int32_t *kernel, int32_t *lan
     if (!model) return sbi_hh__fail(SBI_EINVAL, "sbi_hh_model_kernel: model is NULL");
     const struct hh_kernel *k = sbi_hh__kernel(model->kernel);
     if (kernel) *kernel = k->id;
-    if (lanes) *lanes = k->lanes;
+    if (lanes) *lanes = k->lanes();
     return SBI_OK;
 }
 
@@ -115,7 +115,7 @@ static int ws_init(struct workspace *w, const sbi_hh_model *m, int32_t kernel)
     if (rc != SBI_OK) return rc;
     w->k = sbi_hh__kernel(kernel);
     if (!w->k) return sbi_hh__fail(SBI_EINVAL, "hh: kernel %d is not available", (int)kernel);
-    const size_t lanes = (size_t)w->k->lanes, n = (size_t)w->c.n;
+    const size_t lanes = (size_t)w->k->lanes(), n = (size_t)w->c.n;
     w->block = malloc(sizeof(double) * (lanes * n + CHUNK * lanes + CHUNK));
     if (!w->block) return sbi_hh__fail(SBI_ENOMEM, "hh: out of memory for %zu traces", lanes);
     for (size_t j = 0; j < lanes; j++) w->trace[j] = w->block + j * n;
@@ -136,7 +136,7 @@ static int ws_init(struct workspace *w, const sbi_hh_model *m, int32_t kernel)
 static void run_group(struct workspace *w, int used, const double *gna, const double *gk,
                       const uint64_t *seeds, const double *xi)
 {
-    const int lanes = w->k->lanes;
+    const int lanes = w->k->lanes();
     const struct hh_consts *c = &w->c;
     struct hh_lanes st;
     memset(&st, 0, sizeof st);
@@ -308,7 +308,7 @@ int sbi_hh_model_simulate(const sbi_hh_model *model, int64_t n, const double *th
     }
     /* Valid rows are packed into groups of `lanes`; results do not depend on
      * the packing because every lane computes the same bits. */
-    const int lanes = w.k->lanes;
+    const int lanes = w.k->lanes();
     int64_t rows[HH_MAX_LANES];
     double gna[HH_MAX_LANES], gk[HH_MAX_LANES];
     uint64_t sd[HH_MAX_LANES];

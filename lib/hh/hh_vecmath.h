@@ -9,8 +9,14 @@
  *    double-double products, with a call to pow() in the rare lanes where the
  *    exact value lies too close to a rounding midpoint for libm's < 0.52 ulp
  *    result to be certain to agree.
- * Everything else is IEEE basic arithmetic, so every lane count gives the same
- * bits. Include after defining HH_LANES. */
+ * Everything else is IEEE basic arithmetic. Where an instruction set offers a
+ * shortcut (AVX-512's embedded rounding and scalef) it computes the same
+ * value as the portable sequence, so every build gives the same bits.
+ *
+ * A vector may span several hardware registers (HH_LANES = 16 on AVX-512 is
+ * two zmm registers): the two halves are independent dependency chains, which
+ * hides the latency of the long serial step of the model.
+ * Include after defining HH_LANES. */
 #ifndef SBI_HH_VECMATH_H
 #define SBI_HH_VECMATH_H
 
@@ -18,64 +24,91 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The step is one long expression tree: everything must inline into the
+ * kernel's loop (wide vectors passed to out-of-line functions go through
+ * memory). */
+#define HH_INLINE inline __attribute__((always_inline))
+
 #if HH_LANES == 1
+/* ---- one lane: plain doubles ---- */
 typedef double vd;
 typedef uint64_t vu;
 #define LANE(v, j) (v)
 #define VMASK(cmp) ((vu)0 - (vu)(cmp))
-static inline vd vas_d(vu x)
+static HH_INLINE vd vas_d(vu x)
 {
     vd d;
     memcpy(&d, &x, sizeof d);
     return d;
 }
-static inline vu vas_u(vd x)
+static HH_INLINE vu vas_u(vd x)
 {
     vu u;
     memcpy(&u, &x, sizeof u);
     return u;
 }
-#define VFMA(a, b, c) __builtin_fma((a), (b), (c))
+static HH_INLINE vd vfma(vd a, vd b, vd c) { return __builtin_fma(a, b, c); }
+static HH_INLINE int vany(vu m) { return m != 0; }
 #else
+/* ---- several lanes: GCC vectors over native registers ---- */
+#include <immintrin.h>
 typedef double vd __attribute__((vector_size(8 * HH_LANES)));
 typedef uint64_t vu __attribute__((vector_size(8 * HH_LANES)));
 #define LANE(v, j) ((v)[j])
 #define VMASK(cmp) ((vu)(cmp))
 #define vas_d(x) ((vd)(x))
 #define vas_u(x) ((vu)(x))
-#include <immintrin.h>
-#if HH_LANES == 4
-#define VFMA(a, b, c) ((vd)_mm256_fmadd_pd((__m256d)(a), (__m256d)(b), (__m256d)(c)))
-#elif HH_LANES == 8
-#define VFMA(a, b, c) ((vd)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
+#if defined(__AVX512F__)
+#define HH_NATIVE 8
+typedef __m512d nd;
+typedef __m512i ni;
+#define N_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
+#define N_ANY(m) (_mm512_test_epi64_mask(m, m) != 0)
+#define N_OR(a, b) _mm512_or_si512(a, b)
+#elif defined(__AVX2__) && defined(__FMA__)
+#define HH_NATIVE 4
+typedef __m256d nd;
+typedef __m256i ni;
+#define N_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define N_ANY(m) (!_mm256_testz_si256(m, m))
+#define N_OR(a, b) _mm256_or_si256(a, b)
 #else
-#error "unsupported HH_LANES"
+#error "multi-lane HH kernels need AVX2+FMA or AVX-512F"
 #endif
+#define HH_PARTS (HH_LANES / HH_NATIVE)
+typedef union {
+    vd v;
+    nd p[HH_PARTS];
+} ud;
+typedef union {
+    vu v;
+    ni p[HH_PARTS];
+} uu;
+static HH_INLINE vd vfma(vd a, vd b, vd c)
+{
+    ud x = {.v = a}, y = {.v = b}, z = {.v = c}, r;
+    for (int i = 0; i < HH_PARTS; i++) r.p[i] = N_FMA(x.p[i], y.p[i], z.p[i]);
+    return r.v;
+}
+static HH_INLINE int vany(vu m)
+{
+    uu x = {.v = m};
+    ni acc = x.p[0];
+    for (int i = 1; i < HH_PARTS; i++) acc = N_OR(acc, x.p[i]);
+    return N_ANY(acc);
+}
 #endif
 
 /* A vector with every lane equal to c. */
 #define VB(c) ((vd){0} + (c))
 
 /* Bitwise select: lanes whose mask is all ones take a, the others b. */
-static inline vd vsel(vu mask, vd a, vd b)
+static HH_INLINE vd vsel(vu mask, vd a, vd b)
 {
     return vas_d((vas_u(a) & mask) | (vas_u(b) & ~mask));
 }
 
-static inline vd vabs(vd x) { return vas_d(vas_u(x) & 0x7fffffffffffffffull); }
-
-/* Is any lane of the mask set? */
-static inline int vany(vu mask)
-{
-#if HH_LANES == 1
-    return mask != 0;
-#else
-    vu acc = mask;
-    int any = 0;
-    for (int j = 0; j < HH_LANES; j++) any |= acc[j] != 0;
-    return any;
-#endif
-}
+static HH_INLINE vd vabs(vd x) { return vas_d(vas_u(x) & 0x7fffffffffffffffull); }
 
 /* 2^(j/16), correctly rounded (generated from exact arithmetic). */
 static const double exp_table[16] = {
@@ -84,31 +117,68 @@ static const double exp_table[16] = {
     0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
     0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
 
-/* exp_table[j] per lane, j in 0..15. */
-static inline vd vlookup16(vu j)
+#define EXP_LOG2E 0x1.71547652b82fep+0
+#define EXP_SHIFT 0x1.8000000003ff0p+48 /* 1.5*2^48 + 1023: an ulp of 1/16 */
+#define VSHIFTER 0x1.8p52               /* adding it rounds to an integer */
+
+/* The reduction's first step and the final scaling of vexp, per register:
+ *  s = RZ(x*log2e + EXP_SHIFT) (round toward zero), the lookup of
+ *  2^(j/16) by the low 4 bits of s, and res * 2^floor(n). */
+#if HH_LANES > 1 && defined(__AVX512F__)
+static HH_INLINE vd vexp_shift(vd x)
 {
+    ud a = {.v = x}, r;
+    for (int i = 0; i < HH_PARTS; i++)
+        r.p[i] = _mm512_fmadd_round_pd(a.p[i], _mm512_set1_pd(EXP_LOG2E),
+                                       _mm512_set1_pd(EXP_SHIFT),
+                                       _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    return r.v;
+}
+static HH_INLINE vd vexp_table(vd s)
+{
+    const nd lo = _mm512_loadu_pd(exp_table), hi = _mm512_loadu_pd(exp_table + 8);
+    ud a = {.v = s}, r;
+    for (int i = 0; i < HH_PARTS; i++)
+        r.p[i] = _mm512_permutex2var_pd(lo, _mm512_castpd_si512(a.p[i]), hi);
+    return r.v;
+}
+static HH_INLINE vd vexp_scale(vd res, vd n)
+{
+    ud a = {.v = res}, b = {.v = n}, r;
+    for (int i = 0; i < HH_PARTS; i++) r.p[i] = _mm512_scalef_pd(a.p[i], b.p[i]);
+    return r.v;
+}
+#else
+static HH_INLINE vd vexp_shift(vd x)
+{
+    /* The value is positive, so toward zero is down: round to nearest, then
+     * step down one ulp (1/16) if that went above the exact value, whose
+     * difference from t one more fused multiply-add gives with exact sign. */
+    const vd t = vfma(x, VB(EXP_LOG2E), VB(EXP_SHIFT));
+    const vd below = vfma(x, VB(EXP_LOG2E), EXP_SHIFT - t);
+    return t - vsel(VMASK(below < 0.0), VB(0.0625), VB(0.0));
+}
+static HH_INLINE vd vexp_table(vd s)
+{
+    const vu j = vas_u(s) & 15u;
 #if HH_LANES == 1
     return exp_table[j];
-#elif HH_LANES == 4
-    return (vd)_mm256_i64gather_pd(exp_table, (__m256i)j, 8);
 #else
-    const __m512d lo = _mm512_loadu_pd(exp_table), hi = _mm512_loadu_pd(exp_table + 8);
-    return (vd)_mm512_permutex2var_pd(lo, (__m512i)j, hi);
+    uu a = {.v = j};
+    ud r;
+    for (int i = 0; i < HH_PARTS; i++) r.p[i] = _mm256_i64gather_pd(exp_table, a.p[i], 8);
+    return r.v;
 #endif
 }
-
-/* 2^m for integer-valued m in [-1100, 1100], as a product of two normal
- * powers of two (so that x * 2^m rounds once, like a scale instruction). */
-#define VSHIFTER 0x1.8p52 /* adding it rounds to an integer, kept in the low bits */
-static inline vd vscale(vd x, vd m)
+static HH_INLINE vd vexp_scale(vd res, vd n)
 {
-    const vd mh = (m * 0.5 + VSHIFTER) - VSHIFTER;
-    const vd ml = m - mh;
+    /* 2^floor(n) for |x| < 707.7 is a normal number; floor(n) = rint(n -
+     * 15/32) since n is a multiple of 1/16 */
+    const vd m = ((n - 0.46875) + VSHIFTER) - VSHIFTER;
     const uint64_t bias = 0x4338000000000000ull - 1023u; /* bits(VSHIFTER) - exponent bias */
-    const vd a = vas_d((vas_u(mh + VSHIFTER) - bias) << 52);
-    const vd b = vas_d((vas_u(ml + VSHIFTER) - bias) << 52);
-    return (x * a) * b;
+    return res * vas_d((vas_u(m + VSHIFTER) - bias) << 52);
 }
+#endif
 
 /* exp with the bits of NumPy 1.24's np.exp for float64 on AVX-512 machines,
  * which is Intel SVML's __svml_exp8 (the reference's exp):
@@ -116,65 +186,70 @@ static inline vd vscale(vd x, vd m)
  *   j = 16 (N - M)), r = x - N ln2 in two fused steps, exp(r) - 1 by a
  *   degree-6 polynomial, exp(x) = 2^M * (T_j + T_j (exp(r) - 1)).
  * Lanes with |x| >= 707.70... take SVML's slow path there; here they take
- * libm's exp (only reached for absurd parameters). */
-static inline vd vexp(vd x)
+ * libm's exp (reached only for absurd parameters). */
+static HH_INLINE vd vexp(vd x)
 {
-    const double log2e = 0x1.71547652b82fep+0;
-    const double shift = 0x1.8000000003ff0p+48; /* 1.5*2^48 + 1023: ulp 1/16 */
-    /* S = x*log2e + shift rounded toward zero (the value is positive): round
-     * to nearest, then step down if that went above the exact value. */
-    const vd t = VFMA(x, VB(log2e), VB(shift));
-    const vd below = VFMA(x, VB(log2e), shift - t); /* exact value - t, sign exact */
-    const vd s = t - vsel(VMASK(below < 0.0), VB(0.0625), VB(0.0));
-    const vd n = s - shift;
-    const vu j = vas_u(s) & 15u;
-    vd r = VFMA(-n, VB(0x1.62e42fefa39efp-1), x);
-    r = VFMA(-n, VB(0x1.abc9e3b39803fp-56), r);
+    const vd s = vexp_shift(x);
+    const vd n = s - EXP_SHIFT;
+    vd r = vfma(-n, VB(0x1.62e42fefa39efp-1), x);
+    r = vfma(-n, VB(0x1.abc9e3b39803fp-56), r);
     r = vas_d(vas_u(r) & 0xbfffffffffffffffull);
     const vd r2 = r * r;
-    const vd p56 = VFMA(VB(0x1.72eb5ef0d213dp-10), r, VB(0x1.1106603d97c00p-7));
-    const vd p34 = VFMA(VB(0x1.555564bb4f5f0p-5), r, VB(0x1.5555554b508a2p-3));
+    const vd p56 = vfma(VB(0x1.72eb5ef0d213dp-10), r, VB(0x1.1106603d97c00p-7));
+    const vd p34 = vfma(VB(0x1.555564bb4f5f0p-5), r, VB(0x1.5555554b508a2p-3));
     const vd r3 = r2 * r;
-    const vd p12 = VFMA(VB(0x1.0000000002622p-1), r2, r);
-    const vd p36 = VFMA(p56, r2, p34);
-    const vd p16 = VFMA(p36, r3, p12);
-    const vd th = vlookup16(j);
-    vd res = VFMA(p16, th, th);
-    /* times 2^floor(N): N - 15/32 is exact and rounds to the floor */
-    res = vscale(res, ((n - 0.46875) + VSHIFTER) - VSHIFTER);
-    res = vsel(VMASK(x != x), x + x, res); /* NaN in, NaN out (SVML: via the scale) */
-    const vu big = VMASK(vabs(x) >= 0x1.61da04cbafe44p+9);
-    if (vany(big)) {
+    const vd p12 = vfma(VB(0x1.0000000002622p-1), r2, r);
+    const vd p36 = vfma(p56, r2, p34);
+    const vd p16 = vfma(p36, r3, p12);
+    const vd th = vexp_table(s);
+    vd res = vexp_scale(vfma(p16, th, th), n);
+    const vu odd = ~VMASK(vabs(x) < 0x1.61da04cbafe44p+9); /* big or NaN */
+    if (vany(odd)) {
 #if HH_LANES == 1
         res = exp(x);
 #else
         for (int k = 0; k < HH_LANES; k++)
-            if (big[k]) res[k] = exp(x[k]);
+            if (odd[k]) res[k] = exp(x[k]);
 #endif
     }
     return res;
 }
 
+/* a / b correctly rounded, given y = RN(1/b) (the correctly rounded
+ * reciprocal): q0 = RN(a y) is within 1.5 ulp of a/b, one fused correction
+ * brings it within 1 ulp, and by Markstein's theorem (y within 1/2 ulp of 1/b,
+ * q within 1 ulp of a/b, no underflow) RN(q + (a - b q) y) is RN(a/b); the
+ * remainders a - b q are exact in a fused multiply-add. Five multiply-adds
+ * instead of a division, whose unit is the kernel's bottleneck. Checked
+ * against the division instruction in tests/hh. */
+static HH_INLINE vd vdiv_recip(vd a, vd b, vd y)
+{
+    const vd q0 = a * y;
+    const vd q1 = vfma(vfma(-b, q0, a), y, q0);
+    return vfma(vfma(-b, q1, a), y, q1);
+}
+
 /* Lanes where a double-double value hi + d (d the exact remainder after
- * rounding to hi) lies within 0.02 ulp of a rounding midpoint, or where the
+ * rounding to hi) lies within 0.015 ulp of a rounding midpoint, or where the
  * ulp is not simple (hi a power of two, tiny, zero, negative, not finite).
- * There libm's pow, accurate to 0.52 ulp, may round the other way. */
-static inline vu vnear_midpoint(vd hi, vd d)
+ * There libm's pow, whose result before rounding is within 0.01 ulp for
+ * these arguments, might round the other way. */
+static HH_INLINE vu vnear_midpoint(vd hi, vd d)
 {
     const vu bits = vas_u(hi);
     const vu expo = bits & 0x7ff0000000000000ull;
     const vd ulp = vas_d(expo - (52ull << 52));
     const vu simple = VMASK(hi >= 0x1p-960) & VMASK(hi < 0x1p1000) &
                       VMASK((bits & 0x000fffffffffffffull) != 0);
-    return ~simple | VMASK(vabs(d) > 0.48 * ulp);
+    return ~simple | VMASK(vabs(d) > 0.485 * ulp);
 }
 
 /* libm's pow(x, 3.0) and pow(x, 4.0) (the reference's m**3 and n**4). */
-static inline vd vpow3(vd x)
+static HH_INLINE vd vpow3(vd x)
 {
-    const vd hi = x * x, lo = VFMA(x, x, -hi); /* x^2 = hi + lo exactly */
-    const vd p = hi * x, e = VFMA(hi, x, -p);  /* hi*x = p + e exactly */
-    const vd t = VFMA(lo, x, e);               /* x^3 - p, to 2^-100 relative */
+    const vd hi = x * x, lo = vfma(x, x, -hi); /* x^2 = hi + lo exactly */
+    const vd p = hi * x, e = vfma(hi, x, -p);  /* hi*x = p + e exactly */
+    const vd t = vfma(lo, x, e);               /* x^3 - p, to 2^-100 relative */
     vd r = p + t;
     const vd d = t - (r - p);
     const vu fix = vnear_midpoint(r, d);
@@ -189,11 +264,11 @@ static inline vd vpow3(vd x)
     return r;
 }
 
-static inline vd vpow4(vd x)
+static HH_INLINE vd vpow4(vd x)
 {
-    const vd hi = x * x, lo = VFMA(x, x, -hi);
-    const vd p = hi * hi, e = VFMA(hi, hi, -p);
-    const vd t = VFMA(lo, lo, VFMA(hi + hi, lo, e)); /* (hi+lo)^2 - p */
+    const vd hi = x * x, lo = vfma(x, x, -hi);
+    const vd p = hi * hi, e = vfma(hi, hi, -p);
+    const vd t = vfma(lo, lo, vfma(hi + hi, lo, e)); /* (hi+lo)^2 - p */
     vd r = p + t;
     const vd d = t - (r - p);
     const vu fix = vnear_midpoint(r, d);

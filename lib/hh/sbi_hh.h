@@ -70,8 +70,8 @@ enum {
     SBI_HH_KERNEL_AUTO = 0,    /* the fastest one this CPU supports (default) */
     SBI_HH_KERNEL_GENERIC = 1, /* portable C, one lane (fused multiply-adds by libm's fma) */
     SBI_HH_KERNEL_SCALAR = 2,  /* one lane with FMA instructions (x86-64 with FMA3) */
-    SBI_HH_KERNEL_AVX2 = 3,    /* 4 simulations in AVX2 lanes (AVX2 and FMA3) */
-    SBI_HH_KERNEL_AVX512 = 4   /* 8 simulations in AVX-512 lanes (AVX-512F) */
+    SBI_HH_KERNEL_AVX2 = 3,    /* 8 simulations in AVX2 lanes (AVX2 and FMA3) */
+    SBI_HH_KERNEL_AVX512 = 4   /* 16 simulations in AVX-512 lanes (AVX-512F) */
 };
 
 /* Dimensions of theta and x, and the number of raw trace samples with the
