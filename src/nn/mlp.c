@@ -113,6 +113,33 @@ const double *sbi__mlp_forward(const sbi__mlp *m, const double *params, int64_t 
     return in;
 }
 
+const double *sbi__mlp_forward_one(const sbi__mlp *m, const double *params, const double *x,
+                                   double *buf)
+{
+    const double *in = x;
+    double *out = buf;
+    for (int32_t l = 0; l < m->n_layers; l++) {
+        const sbi__dense *d = &m->layers[l];
+        if (d->mask) {
+            /* Masked layers need W .* mask; without scratch, form each row's
+             * dot product directly. */
+            const double *w = params + d->w_off, *b = d->b_off >= 0 ? params + d->b_off : NULL;
+            for (int32_t o = 0; o < d->out; o++) {
+                double s = b ? b[o] : 0.0;
+                for (int32_t i = 0; i < d->in; i++)
+                    s += w[(int64_t)o * d->in + i] * d->mask[(int64_t)o * d->in + i] * in[i];
+                out[o] = s;
+            }
+        } else {
+            sbi__dense_forward(d, params, 1, in, out, NULL); /* dgemv */
+        }
+        sbi__act_forward(d->act, d->out, out, out);
+        in = out;
+        out = (out == buf) ? buf + m->max_width : buf;
+    }
+    return in;
+}
+
 void sbi__mlp_backward(const sbi__mlp *m, const double *params, int64_t n, const double *x,
                        sbi__mlp_ws *ws, const double *dout, double *grad, int accumulate,
                        double *dx)

@@ -134,9 +134,14 @@ void sbi__mlp_ws_destroy(sbi__mlp_ws *ws);
  * x must stay unchanged until the matching backward call. */
 const double *sbi__mlp_forward(const sbi__mlp *m, const double *params, int64_t n,
                                const double *x, sbi__mlp_ws *ws);
+/* Forward pass of ONE row without a workspace (no allocation; for sampling
+ * and latency-critical paths): buf holds 2*max_width doubles; returns the
+ * output (inside buf). Same result as sbi__mlp_forward with n = 1. */
+const double *sbi__mlp_forward_one(const sbi__mlp *m, const double *params, const double *x,
+                                   double *buf);
 /* Backward pass after sbi__mlp_forward with the same n and x. dout =
- * dLoss/d(output) [n][out] (not modified; it may live in ws->d0/d1 only if
- * it is ws->d0). Writes parameter gradients into grad (same layout as
+ * dLoss/d(output) [n][out]: caller memory (not modified), or ws->d0 itself
+ * (then no copy is made, and it is overwritten; never ws->d1). Writes parameter gradients into grad (same layout as
  * params; overwritten, or added if accumulate) and dLoss/dx into dx [n][in]
  * if dx != NULL. */
 void sbi__mlp_backward(const sbi__mlp *m, const double *params, int64_t n, const double *x,

@@ -229,6 +229,13 @@ static void check_mlp(sbi_rng *rng, sbi__act hidden, sbi__act last, int masked)
     sbi__mlp_init_params(&m, p, rng);
     fill_uniform(rng, n * 3, x, -2, 2);
     fill_uniform(rng, n * 2, c, -1, 1);
+    const double *y = sbi__mlp_forward(&m, p, n, x, &ws);
+    /* The one-row path (dgemv / direct masked dot products) agrees. */
+    for (int64_t r = 0; r < n; r++) {
+        double buf[2 * 7];
+        const double *y1 = sbi__mlp_forward_one(&m, p, x + r * 3, buf);
+        for (int j = 0; j < 2; j++) assert_close(y1[j], y[r * 2 + j], 1e-13, 1e-14);
+    }
     sbi__mlp_forward(&m, p, n, x, &ws);
     sbi__mlp_backward(&m, p, n, x, &ws, c, g, 0, dx);
     mlp_ctx ctx = {&m, &ws, n, p, x, c, 0};
