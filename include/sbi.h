@@ -18,6 +18,7 @@
 #include "sbi/stats.h"
 #include "sbi/inference.h"
 #include "sbi/posterior.h"
+#include "sbi/diagnostics.h"
 #include "sbi/io.h"
 #include "sbi/plot.h"
 
