@@ -4,8 +4,13 @@
  * (mean -log q(theta | x) over 2 000 fresh simulations, no leakage
  * correction). Used to choose the flows' defaults (docs/flows.md).
  *
+ * With c2st=K it also scores C2ST against the reference posterior samples of
+ * observations 1..K (10 000 samples each, ../shared/data/sbibm; run from the
+ * repository root) and prints the mean.
+ *
  * Usage: fit_flows task N [estimators=mdn,maf,nsf] [seed=1] [key=value ...]
- *   keys: batch, lr, patience, max_epochs, hidden, transforms, bins, blocks */
+ *   keys: batch, lr, patience, max_epochs, hidden, transforms, bins, blocks,
+ *         c2st */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +72,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "simulation failed\n");
         return 1;
     }
-    printf("%-10s %4s %7s %6s %9s %9s %9s %9s\n", "task", "est", "N", "epochs", "train s",
-           "ms/epoch", "best val", "test NLL");
+    int n_c2st = 0;
+    for (int a = 5; a < argc; a++)
+        if (!strncmp(argv[a], "c2st=", 5)) n_c2st = atoi(argv[a] + 5);
+    printf("%-10s %4s %7s %6s %9s %9s %9s %9s %7s\n", "task", "est", "N", "epochs", "train s",
+           "ms/epoch", "best val", "test NLL", "C2ST");
     char list[64];
     snprintf(list, sizeof list, "%s", ests);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
@@ -82,6 +90,7 @@ int main(int argc, char **argv)
         for (int a = 5; a < argc; a++) {
             char key[32];
             double v;
+            if (!strncmp(argv[a], "c2st=", 5)) continue;
             if (sscanf(argv[a], "%31[^=]=%lf", key, &v) != 2) continue;
             int rc = SBI_OK;
             if (!strcmp(key, "batch")) rc = sbi_trainer_set_int(t, SBI_OPT_BATCH_SIZE, (int64_t)v);
@@ -117,8 +126,29 @@ int main(int argc, char **argv)
             sbi_posterior_log_prob(p, NULL, tx + (size_t)i * xd, 1, tt + (size_t)i * d, &lp);
             nll -= lp / NT;
         }
-        printf("%-10s %4s %7lld %6lld %9.2f %9.2f %9.4f %9.4f\n", task, tok, (long long)n,
-               (long long)epochs, el, 1e3 * el / (double)epochs, best, nll);
+        double c2 = 0.0;
+        for (int o = 1; o <= n_c2st; o++) {
+            enum { NS = 10000 };
+            double xo[64], *ref = NULL, *smp = malloc(sizeof(double) * NS * (size_t)d), acc;
+            int64_t nref = 0;
+            sbi_rng *r = NULL;
+            sbi_rng_create(&r, seed, (uint64_t)o);
+            if (sbi_tasks_load_observation("../shared/data/sbibm", task, o, xo) != SBI_OK ||
+                sbi_tasks_load_reference_samples("../shared/data/sbibm", task, o, &nref, &ref) !=
+                    SBI_OK ||
+                nref < NS || sbi_posterior_sample(p, r, xo, NS, smp) != SBI_OK ||
+                sbi_c2st(NS, ref, NS, smp, d, 1, &acc) != SBI_OK) {
+                fprintf(stderr, "c2st on observation %d failed: %s %s\n", o, sbi_last_error(),
+                        sbi_tasks_last_error());
+                return 1;
+            }
+            c2 += acc / n_c2st;
+            sbi_tasks_free(ref);
+            free(smp);
+            sbi_rng_free(r);
+        }
+        printf("%-10s %4s %7lld %6lld %9.2f %9.2f %9.4f %9.4f %7.4f\n", task, tok, (long long)n,
+               (long long)epochs, el, 1e3 * el / (double)epochs, best, nll, c2);
         fflush(stdout);
         sbi_posterior_free(p);
         sbi_trainer_free(t);
