@@ -50,7 +50,9 @@ enum {
  * set. Errors: SBI_EINVAL (dimensions < 1, fn NULL), SBI_ENOMEM. */
 SBI_API int sbi_simulator_create(sbi_simulator **out, int32_t theta_dim, int32_t x_dim,
                                  sbi_simulate_fn fn, void *user_data);
-/* Have `destroy(user_data)` called when the handle is freed. */
+/* Have `destroy(user_data)` called when the handle is freed. Errors:
+ * SBI_EINVAL (sim NULL, or a simulator made by libsbi such as
+ * sbi_simulator_create_with_summary, which has no user data). */
 SBI_API int sbi_simulator_set_destructor(sbi_simulator *sim, sbi_destroy_fn destroy);
 /* Free a simulator (calling its destructor, if any); accepts NULL. */
 SBI_API void sbi_simulator_free(sbi_simulator *sim);
