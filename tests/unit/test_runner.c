@@ -916,6 +916,9 @@ static void test_simulator_with_summary(void **state)
         }
 
     /* Errors: the raw simulator's value, or the summary's failure. */
+    double th3[3 * THETA_DIM];
+    memcpy(th3, theta, sizeof th3);
+    theta = th3; /* ref is freed below */
     double out[2 * 3];
     int32_t ost[3];
     const uint64_t seeds[3] = {1, 2, 3};
