@@ -16,6 +16,10 @@ static const sbi__estimator_ops *ops_for_kind(int32_t kind)
     switch (kind) {
     case SBI_ESTIMATOR_MDN:
         return &sbi__mdn_ops;
+    case SBI_ESTIMATOR_MAF:
+        return &sbi__maf_ops;
+    case SBI_ESTIMATOR_NSF:
+        return &sbi__nsf_ops;
     default:
         return NULL;
     }

@@ -180,6 +180,15 @@ static int maf_setup(sbi__estimator *e)
                   "maf: hidden_layers (MADE blocks)=%d must be in 1..64", (int)c->hidden_layers);
     SBI_CHECK_ARG(c->num_transforms >= 1 && c->num_transforms <= 1000,
                   "maf: num_transforms=%d must be in 1..1000", (int)c->num_transforms);
+    /* Count before allocating anything: a config read from a file must not
+     * make setup allocate absurd amounts. */
+    const double d = c->theta_dim, H = c->hidden_features;
+    const double np_real = c->num_transforms * ((d + 1.0) * H + (c->x_dim + 1.0) * H +
+                                                c->hidden_layers * (H + 1.0) * H +
+                                                (H + 1.0) * 2.0 * d);
+    if (np_real > (double)SBI__ESTIMATOR_MAX_PARAMS || H * (H + 3.0 * d) > 1e9)
+        return sbi__fail(SBI_EINVAL, "maf: %.3g parameters exceed the limit %lld", np_real,
+                         (long long)SBI__ESTIMATOR_MAX_PARAMS);
     maf_impl *m = sbi__calloc(1, sizeof *m);
     if (!m) return sbi__oom("maf");
     e->impl = m;

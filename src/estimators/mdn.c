@@ -27,27 +27,25 @@ typedef struct mdn_impl {
     sbi__mlp net; /* x -> trunk (ReLU) -> heads (identity), T outputs */
     /* nll_grad scratch (one thread, grows with the batch) */
     sbi__mlp_ws ws;
-    double *dout;  /* [cap][T] loss gradient w.r.t. the head outputs */
-    int64_t cap;   /* rows dout holds */
     double *work;  /* per-row work (row_work_size doubles) */
 } mdn_impl;
 
 /* Per-row work: delta, r, softplus, sigmoid/softplus ratio, sigmoid (K*d
- * each), and c (K), plus K for the component scores' exponentials. */
+ * each); per component the half quadratic form, the unnormalised
+ * responsibility, the logit's exponential and prod_i A_ii (K each). */
 static size_t row_work_size(const sbi__mdn_layout *l)
 {
-    return (size_t)l->K * (5 * (size_t)l->d + 2);
+    return (size_t)l->K * (5 * (size_t)l->d + 4);
 }
 
-/* softplus(a) and the quantities its derivatives need, stable for any a:
- * sp = log(1+e^a), log sp, sigmoid(a), sigmoid(a)/sp (= d log sp / da). */
-static inline void softplus_parts(double a, double *sp, double *logsp, double *sig, double *ratio)
+/* softplus(a) and what its derivative needs, stable for any a:
+ * sp = log(1+e^a), sigmoid(a), and sigmoid(a)/sp (= d log sp / da). */
+static inline void softplus_parts(double a, double *sp, double *sig, double *ratio)
 {
     if (a < -30.0) {
-        /* sp = e^a (1 - e^a/2 ...): to double precision log sp = a, ratio = 1. */
+        /* sp = e^a (1 - e^a/2 ...): to double precision sig/sp = 1. */
         const double e = exp(a);
         *sp = e;
-        *logsp = a;
         *sig = e;
         *ratio = 1.0;
         return;
@@ -55,9 +53,14 @@ static inline void softplus_parts(double a, double *sp, double *logsp, double *s
     const double e = exp(-fabs(a));
     const double s = (a > 0.0 ? a : 0.0) + log1p(e);
     *sp = s;
-    *logsp = log(s);
     *sig = a >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     *ratio = *sig / s;
+}
+
+/* log softplus(a), exact also where softplus(a) underflows. */
+static inline double log_softplus(double a, double sp)
+{
+    return a < -30.0 ? a : log(sp);
 }
 
 /* log q(theta | head outputs o) for one row. With g != 0 and d_o / d_th not
@@ -69,30 +72,34 @@ static double row_eval(const sbi__mdn_layout *L, const double *o, const double *
     const int32_t d = L->d, K = L->K, nu = L->n_upper;
     double *delta = work, *r = delta + (size_t)K * d, *sp = r + (size_t)K * d;
     double *ratio = sp + (size_t)K * d, *sig = ratio + (size_t)K * d;
-    double *c = sig + (size_t)K * d, *ec = c + K;
+    double *t = sig + (size_t)K * d, *ec = t + K, *el = ec + K, *pk = el + K;
     const double *logits = o, *mu = o + L->o_mu, *ad = o + L->o_diag, *up = o + L->o_up;
 
-    /* log-normaliser of the logits */
+    /* Mixture weights up to their normaliser: el_k = exp(l_k - lmax), lsum. */
     double lmax = logits[0];
     for (int32_t k = 1; k < K; k++) lmax = logits[k] > lmax ? logits[k] : lmax;
     double lsum = 0.0;
-    for (int32_t k = 0; k < K; k++) lsum += exp(logits[k] - lmax);
-    const double lse_l = lmax + log(lsum);
+    for (int32_t k = 0; k < K; k++) {
+        el[k] = exp(logits[k] - lmax);
+        lsum += el[k];
+    }
 
-    const double cst = -0.5 * d * LOG_2PI;
-    double cmax = -INFINITY;
+    /* Per component: pk = prod_i A_ii, t = -q/2 with q the quadratic form. */
+    double tmax = -INFINITY;
+    int in_range = 1;
     for (int32_t k = 0; k < K; k++) {
         double *dk = delta + (size_t)k * d, *rk = r + (size_t)k * d, *sk = sp + (size_t)k * d;
         const double *mk = mu + (size_t)k * d, *ak = ad + (size_t)k * d;
         const double *uk = up + (size_t)k * nu;
-        double sumlog = 0.0, dd = 0.0;
+        double prod = 1.0, dd = 0.0;
         for (int32_t i = 0; i < d; i++) {
-            double lg;
-            softplus_parts(ak[i], &sk[i], &lg, &sig[(size_t)k * d + i], &ratio[(size_t)k * d + i]);
-            sumlog += lg;
+            softplus_parts(ak[i], &sk[i], &sig[(size_t)k * d + i], &ratio[(size_t)k * d + i]);
+            prod *= sk[i];
             dk[i] = th[i] - mk[i];
             dd += dk[i] * dk[i];
         }
+        pk[k] = prod;
+        in_range &= prod > 1e-300 && prod < 1e300;
         /* r = A delta, A upper triangular: r_i = A_ii delta_i + sum_{j>i} U_ij delta_j */
         double q = 0.0;
         const double *u = uk;
@@ -102,30 +109,57 @@ static double row_eval(const sbi__mdn_layout *L, const double *o, const double *
             rk[i] = s;
             q += s * s;
         }
-        q += SBI__MDN_EPS * dd;
-        c[k] = (logits[k] - lse_l) + cst + sumlog - 0.5 * q;
-        if (c[k] > cmax) cmax = c[k];
+        t[k] = -0.5 * (q + SBI__MDN_EPS * dd);
+        if (t[k] > tmax) tmax = t[k];
     }
-    if (!(cmax > -INFINITY) || !isfinite(cmax)) {
-        /* Degenerate (non-finite inputs or parameters): no gradient. */
-        if (d_o) memset(d_o, 0, sizeof(double) * (size_t)L->T);
-        if (d_th) memset(d_th, 0, sizeof(double) * (size_t)d);
-        return isnan(cmax) ? NAN : cmax;
+    const double cst = -0.5 * d * LOG_2PI;
+
+    /* log q = cst + log sum_k (el_k/lsum) pk_k exp(t_k). Fast path: the sum
+     * in the linear domain shifted by tmax, so the per-component logs of pk
+     * are not needed (log is the costliest call here). Exact same value up
+     * to rounding; falls back to the log domain when a term could leave the
+     * normal range. */
+    double esum = 0.0, logp;
+    if (in_range && isfinite(tmax)) {
+        for (int32_t k = 0; k < K; k++) {
+            ec[k] = el[k] * pk[k] * exp(t[k] - tmax);
+            esum += ec[k];
+        }
     }
-    double csum = 0.0;
-    for (int32_t k = 0; k < K; k++) {
-        ec[k] = exp(c[k] - cmax);
-        csum += ec[k];
+    if (in_range && isfinite(tmax) && esum > 1e-300 && esum < 1e300) {
+        logp = cst + tmax + log(esum / lsum);
+    } else {
+        /* Log domain: c_k = log w_k + cst + sum_i log A_ii - q/2. */
+        const double lse_l = lmax + log(lsum);
+        double cmax = -INFINITY;
+        for (int32_t k = 0; k < K; k++) {
+            double sumlog = 0.0;
+            for (int32_t i = 0; i < d; i++)
+                sumlog += log_softplus(ad[(size_t)k * d + i], sp[(size_t)k * d + i]);
+            ec[k] = (logits[k] - lse_l) + cst + sumlog + t[k]; /* c_k, for now */
+            if (ec[k] > cmax) cmax = ec[k];
+        }
+        if (!(cmax > -INFINITY) || !isfinite(cmax)) {
+            /* Degenerate (non-finite inputs or parameters): no gradient. */
+            if (d_o) memset(d_o, 0, sizeof(double) * (size_t)L->T);
+            if (d_th) memset(d_th, 0, sizeof(double) * (size_t)d);
+            return isnan(cmax) ? NAN : cmax;
+        }
+        esum = 0.0;
+        for (int32_t k = 0; k < K; k++) {
+            ec[k] = exp(ec[k] - cmax);
+            esum += ec[k];
+        }
+        logp = cmax + log(esum);
     }
-    const double logp = cmax + log(csum);
     if (g == 0.0 || (!d_o && !d_th)) return logp;
 
     /* Gradients. gamma_k = responsibilities, w_k = mixture weights. */
-    const double inv = 1.0 / csum;
+    const double inv = 1.0 / esum; /* responsibilities gamma_k = ec_k / esum */
     if (d_th) memset(d_th, 0, sizeof(double) * (size_t)d);
     for (int32_t k = 0; k < K; k++) {
         const double gamma = ec[k] * inv, gk = g * gamma;
-        if (d_o) d_o[k] = g * (gamma - exp(logits[k] - lse_l));
+        if (d_o) d_o[k] = g * (gamma - el[k] / lsum);
         const double *dk = delta + (size_t)k * d, *rk = r + (size_t)k * d;
         const double *sk = sp + (size_t)k * d, *uk = up + (size_t)k * nu;
         const double *rt = ratio + (size_t)k * d, *sg = sig + (size_t)k * d;
@@ -144,9 +178,9 @@ static double row_eval(const sbi__mdn_layout *L, const double *o, const double *
         }
         if (d_o) {
             for (int32_t i = 0; i < d; i++) dad[i] = gk * (rt[i] - rk[i] * dk[i] * sg[i]);
-            size_t t = 0;
+            size_t ui = 0;
             for (int32_t i = 0; i < d; i++)
-                for (int32_t j = i + 1; j < d; j++) dup[t++] = -gk * rk[i] * dk[j];
+                for (int32_t j = i + 1; j < d; j++) dup[ui++] = -gk * rk[i] * dk[j];
         }
     }
     return logp;
@@ -210,7 +244,6 @@ static void mdn_destroy(sbi__estimator *e)
     if (!m) return;
     sbi__mlp_ws_destroy(&m->ws);
     sbi__mlp_destroy(&m->net);
-    sbi__free(m->dout);
     sbi__free(m->work);
     sbi__free(m);
     e->impl = NULL;
@@ -287,44 +320,54 @@ static int mdn_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const
     SBI_CHECK_ARG(n >= 1, "mdn nll_grad: empty batch");
     mdn_impl *m = e->impl;
     const sbi__mdn_layout *L = &m->lay;
-    if (n > m->cap) {
-        /* Grows once per larger batch size, never in the steady state. */
-        double *dout = sbi__malloc_array((size_t)n * (size_t)L->T, sizeof(double));
-        if (!dout) return sbi__oom("mdn nll_grad");
-        int rc = sbi__mlp_ws_reserve(&m->ws, &m->net, n);
-        if (rc != SBI_OK) {
-            sbi__free(dout);
-            return rc;
-        }
-        sbi__free(m->dout);
-        m->dout = dout;
-        m->cap = n;
-    }
+    /* Grows once per larger batch size, never in the steady state. */
+    SBI_TRY(sbi__mlp_ws_reserve(&m->ws, &m->net, n));
     const int32_t d = L->d;
     const double *o = sbi__mlp_forward(&m->net, e->params, n, x, &m->ws);
     const double g = -1.0 / (double)n; /* d(mean NLL) / d log q_i */
     double sum = 0.0;
+    /* The head-output gradient goes straight into the workspace's first
+     * gradient buffer (which the backward pass starts from: no copy). */
+    double *dout = m->ws.d0;
     for (int64_t r = 0; r < n; r++)
-        sum += row_eval(L, o + r * L->T, theta + r * d, m->work, g, m->dout + r * L->T, NULL);
+        sum += row_eval(L, o + r * L->T, theta + r * d, m->work, g, dout + r * L->T, NULL);
     *loss = -sum / (double)n;
     /* The first layer's input gradient is not needed: dx = NULL saves a dgemm. */
-    sbi__mlp_backward(&m->net, e->params, n, x, &m->ws, m->dout, grad, 0, NULL);
+    sbi__mlp_backward(&m->net, e->params, n, x, &m->ws, dout, grad, 0, NULL);
     /* A non-finite loss is reported through *loss: the trainer decides. */
     return SBI_OK;
 }
 
-/* Forward the network for a single condition into out[T] with a private
- * one-row workspace. */
-static int head_at(const sbi__estimator *e, const double *x, double *out)
+/* Scratch for one-condition calls: on the stack when small (the default
+ * architecture needs ~310 doubles, 8 KiB of stack at most), so sampling does not allocate. */
+#define MDN_STACK_DOUBLES 1024
+
+typedef struct scratch {
+    double stack[MDN_STACK_DOUBLES];
+    double *p; /* stack or heap */
+} scratch;
+
+static double *scratch_get(scratch *s, size_t count)
+{
+    s->p = count <= MDN_STACK_DOUBLES ? s->stack : sbi__malloc_array(count, sizeof(double));
+    return s->p;
+}
+
+static void scratch_release(scratch *s)
+{
+    if (s->p != s->stack) sbi__free(s->p);
+}
+
+/* Forward the network for a single condition into out[T]; fwd holds
+ * 2*max_width doubles of scratch. */
+static void head_at(const sbi__estimator *e, const double *x, double *out, double *fwd)
 {
     const mdn_impl *m = e->impl;
-    sbi__mlp_ws ws = {0};
-    SBI_TRY(sbi__mlp_ws_reserve(&ws, &m->net, 1));
-    const double *o = sbi__mlp_forward(&m->net, e->params, 1, x, &ws);
+    const double *o = sbi__mlp_forward_one(&m->net, e->params, x, fwd);
     memcpy(out, o, sizeof(double) * (size_t)m->lay.T);
-    sbi__mlp_ws_destroy(&ws);
-    return SBI_OK;
 }
+
+static size_t fwd_size(const mdn_impl *m) { return 2 * (size_t)m->net.max_width; }
 
 static int mdn_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const double *theta,
                                    const double *x, double *out, double *grad)
@@ -334,14 +377,15 @@ static int mdn_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const dou
     if (n == 0) return SBI_OK;
     const mdn_impl *m = e->impl;
     const sbi__mdn_layout *L = &m->lay;
-    double *buf = sbi__malloc_array((size_t)L->T + row_work_size(L), sizeof(double));
+    scratch sc;
+    double *buf = scratch_get(&sc, (size_t)L->T + row_work_size(L) + fwd_size(m));
     if (!buf) return sbi__oom("mdn log_prob_grad_theta");
-    int rc = head_at(e, x, buf);
-    if (rc == SBI_OK)
-        for (int64_t r = 0; r < n; r++)
-            out[r] = row_eval(L, buf, theta + r * L->d, buf + L->T, 1.0, NULL, grad + r * L->d);
-    sbi__free(buf);
-    return rc;
+    double *work = buf + L->T;
+    head_at(e, x, buf, work + row_work_size(L));
+    for (int64_t r = 0; r < n; r++)
+        out[r] = row_eval(L, buf, theta + r * L->d, work, 1.0, NULL, grad + r * L->d);
+    scratch_release(&sc);
+    return SBI_OK;
 }
 
 static int mdn_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_rng *rng,
@@ -353,15 +397,12 @@ static int mdn_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_r
     const mdn_impl *m = e->impl;
     const sbi__mdn_layout *L = &m->lay;
     const int32_t d = L->d, K = L->K, nu = L->n_upper;
-    /* o[T] | cumulative weights[K] | 1/A_ii [K][d] | y [d] */
-    double *buf = sbi__malloc_array((size_t)L->T + K + (size_t)K * d + d, sizeof(double));
+    /* o[T] | cumulative weights[K] | 1/A_ii [K][d] | y [d] | forward scratch */
+    scratch sc;
+    double *buf = scratch_get(&sc, (size_t)L->T + K + (size_t)K * d + d + fwd_size(m));
     if (!buf) return sbi__oom("mdn sample");
     double *o = buf, *cum = o + L->T, *inv_diag = cum + K, *y = inv_diag + (size_t)K * d;
-    int rc = head_at(e, x, o);
-    if (rc != SBI_OK) {
-        sbi__free(buf);
-        return rc;
-    }
+    head_at(e, x, o, y + d);
     /* Mixture weights (softmax), accumulated for the categorical draw. */
     double lmax = o[0];
     for (int32_t k = 1; k < K; k++) lmax = o[k] > lmax ? o[k] : lmax;
@@ -371,12 +412,12 @@ static int mdn_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_r
         cum[k] = acc;
     }
     for (int32_t k = 0; k < (int32_t)((size_t)K * d); k++) {
-        double sp, lg, sg, rt;
-        softplus_parts(o[L->o_diag + k], &sp, &lg, &sg, &rt);
+        double sp, sg, rt;
+        softplus_parts(o[L->o_diag + k], &sp, &sg, &rt);
         inv_diag[k] = 1.0 / sp;
     }
     if (!isfinite(acc) || !isfinite(lmax)) {
-        sbi__free(buf);
+        scratch_release(&sc);
         return sbi__fail(SBI_ENUMERIC, "mdn sample: the mixture weights are not finite");
     }
     for (int64_t s = 0; s < n; s++) {
@@ -398,7 +439,7 @@ static int mdn_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_r
         }
         for (int32_t i = 0; i < d; i++) dst[i] = mu[i] + y[i];
     }
-    sbi__free(buf);
+    scratch_release(&sc);
     return SBI_OK;
 }
 
@@ -413,7 +454,13 @@ int sbi__mdn_head(const sbi__estimator *e, const double *x, double *out)
 {
     SBI_CHECK_ARG(e && e->ops == &sbi__mdn_ops, "mdn head: not an MDN estimator");
     SBI_CHECK_ARG(x && out, "mdn head: an argument is NULL");
-    return head_at(e, x, out);
+    const mdn_impl *m = e->impl;
+    scratch sc;
+    double *fwd = scratch_get(&sc, fwd_size(m));
+    if (!fwd) return sbi__oom("mdn head");
+    head_at(e, x, out, fwd);
+    scratch_release(&sc);
+    return SBI_OK;
 }
 
 int sbi__mdn_mixture(const sbi__estimator *e, const double *x, double *log_w, double *mu,
@@ -421,12 +468,14 @@ int sbi__mdn_mixture(const sbi__estimator *e, const double *x, double *log_w, do
 {
     SBI_CHECK_ARG(e && e->ops == &sbi__mdn_ops, "mdn mixture: not an MDN estimator");
     SBI_CHECK_PTR(x, "mdn mixture");
-    const sbi__mdn_layout *L = &((const mdn_impl *)e->impl)->lay;
+    const mdn_impl *m = e->impl;
+    const sbi__mdn_layout *L = &m->lay;
     const int32_t d = L->d, K = L->K;
-    double *o = sbi__malloc_array((size_t)L->T, sizeof(double));
+    scratch sc;
+    double *o = scratch_get(&sc, (size_t)L->T + fwd_size(m));
     if (!o) return sbi__oom("mdn mixture");
-    int rc = head_at(e, x, o);
-    if (rc == SBI_OK) {
+    head_at(e, x, o, o + L->T);
+    {
         if (log_w) {
             double lmax = o[0], s = 0.0;
             for (int32_t k = 1; k < K; k++) lmax = o[k] > lmax ? o[k] : lmax;
@@ -440,16 +489,16 @@ int sbi__mdn_mixture(const sbi__estimator *e, const double *x, double *log_w, do
                 double *Ak = A + (size_t)k * d * d;
                 const double *uk = o + L->o_up + (size_t)k * L->n_upper;
                 for (int32_t i = 0; i < d; i++) {
-                    double sp, lg, sg, rt;
-                    softplus_parts(o[L->o_diag + k * d + i], &sp, &lg, &sg, &rt);
+                    double sp, sg, rt;
+                    softplus_parts(o[L->o_diag + k * d + i], &sp, &sg, &rt);
                     Ak[(size_t)i * d + i] = sp;
                     for (int32_t j = i + 1; j < d; j++) Ak[(size_t)i * d + j] = *uk++;
                 }
             }
         }
     }
-    sbi__free(o);
-    return rc;
+    scratch_release(&sc);
+    return SBI_OK;
 }
 
 const sbi__estimator_ops sbi__mdn_ops = {

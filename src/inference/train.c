@@ -300,6 +300,8 @@ int sbi__trainer_run(sbi_trainer *t, uint64_t seed)
     t->epochs = epoch;
     t->best_validation_loss = best;
     t->trained = isfinite(best);
+    t->split = w.perm;
+    w.perm = NULL;
     work_free(&w);
     if (canceled)
         return sbi__fail(SBI_ECANCELED, "sbi_trainer_train: cancelled after %lld epochs%s",
@@ -311,5 +313,30 @@ fail:
     sbi__estimator_free(est);
     work_free(&w);
     sbi__trainer_reset_result(t);
+    return rc;
+}
+
+int sbi__trainer_validation_loss(const sbi_trainer *t, double *loss)
+{
+    if (!t->est || !t->split) return sbi__fail(SBI_ESTATE, "trainer: not trained");
+    const int32_t d = t->theta_dim, xd = t->x_dim;
+    const int64_t n_val = t->n_validation;
+    const int64_t vbs = t->opt.batch_size < n_val ? t->opt.batch_size : n_val;
+    double *vt = sbi__malloc_array((size_t)n_val * (size_t)d, sizeof(double));
+    double *vx = sbi__malloc_array((size_t)n_val * (size_t)xd, sizeof(double));
+    double *lp = sbi__malloc_array((size_t)vbs, sizeof(double));
+    int rc = (vt && vx && lp) ? SBI_OK : sbi__oom("trainer");
+    if (rc == SBI_OK) {
+        const int64_t *va_idx = t->split + t->n_train;
+        gather_z(t->theta, d, va_idx, n_val, t->theta_shift, t->theta_scale, vt);
+        gather_z(t->x, xd, va_idx, n_val, t->x_shift, t->x_scale, vx);
+        rc = validation_loss(t->est, vt, vx, n_val / vbs, vbs, lp, loss);
+        double log_scale = 0.0;
+        for (int32_t j = 0; j < d; j++) log_scale += log(t->theta_scale[j]);
+        *loss += log_scale;
+    }
+    sbi__free(vt);
+    sbi__free(vx);
+    sbi__free(lp);
     return rc;
 }

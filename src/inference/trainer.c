@@ -85,6 +85,8 @@ void sbi__trainer_reset_result(sbi_trainer *t)
     sbi__free(t->x_shift);
     sbi__free(t->x_scale);
     sbi__free(t->x_constant);
+    sbi__free(t->split);
+    t->split = NULL;
     t->theta_shift = t->theta_scale = t->x_shift = t->x_scale = NULL;
     t->x_constant = NULL;
     t->trained = 0;

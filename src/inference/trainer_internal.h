@@ -43,6 +43,7 @@ struct sbi_trainer {
     sbi__estimator *est;
     double *theta_shift, *theta_scale, *x_shift, *x_scale; /* [theta_dim], [x_dim] */
     int32_t *x_constant;                                 /* [x_dim] flags */
+    int64_t *split; /* [n] row order of the split: n_train training rows, then validation */
     int64_t n_train, n_validation, epochs;
     double best_validation_loss;
 };
@@ -51,5 +52,9 @@ struct sbi_trainer {
 int sbi__trainer_run(sbi_trainer *t, uint64_t seed);
 /* Release the results of a previous training. */
 void sbi__trainer_reset_result(sbi_trainer *t);
+/* The validation loss (theta space, as reported during training) of the
+ * trainer's current weights on the last training's validation split, with
+ * the same batching. For tests of the best-weights restore. */
+int sbi__trainer_validation_loss(const sbi_trainer *t, double *loss);
 
 #endif /* SBI_TRAINER_INTERNAL_H */

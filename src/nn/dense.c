@@ -21,11 +21,15 @@ static const double *effective_weights(const sbi__dense *l, const double *params
     return wbuf;
 }
 
+/* From this many rows on, the forward pass transposes W into the scratch and
+ * runs dgemm(N,N): OpenBLAS's N,T kernels are ~1.7x slower on these shapes
+ * (bench/nn), and the transpose costs one pass over W. */
+#define TRANSPOSE_MIN_ROWS 16
+
 void sbi__dense_forward(const sbi__dense *l, const double *params, int64_t n, const double *x,
                         double *y, double *wbuf)
 {
     const int64_t in = l->in, out = l->out;
-    const double *w = effective_weights(l, params, wbuf);
     double beta = 0.0;
     if (l->b_off >= 0) {
         /* Broadcast the bias into Y, then accumulate X W^T onto it. */
@@ -33,6 +37,16 @@ void sbi__dense_forward(const sbi__dense *l, const double *params, int64_t n, co
         for (int64_t r = 0; r < n; r++) memcpy(y + r * out, b, sizeof(double) * (size_t)out);
         beta = 1.0;
     }
+    if (wbuf && n >= TRANSPOSE_MIN_ROWS) {
+        /* wbuf = (W .* mask)^T [in][out] */
+        const double *w = params + l->w_off;
+        for (int64_t o = 0; o < out; o++)
+            for (int64_t i = 0; i < in; i++)
+                wbuf[i * out + o] = l->mask ? w[o * in + i] * l->mask[o * in + i] : w[o * in + i];
+        sbi__gemm(0, 0, n, out, in, 1.0, x, in, wbuf, out, beta, y, out);
+        return;
+    }
+    const double *w = effective_weights(l, params, wbuf);
     sbi__gemm(0, 1, n, out, in, 1.0, x, in, w, in, beta, y, out);
 }
 

@@ -64,14 +64,10 @@ int sbi__mlp_ws_reserve(sbi__mlp_ws *ws, const sbi__mlp *m, int64_t cap)
 {
     if (ws->mem && ws->cap >= cap) return SBI_OK;
     SBI_CHECK_ARG(cap >= 1, "mlp workspace: capacity %lld must be positive", (long long)cap);
-    int has_mask = 0;
     size_t total = 0;
-    for (int32_t l = 0; l < m->n_layers; l++) {
-        total += (size_t)cap * (size_t)m->layers[l].out;
-        has_mask |= m->layers[l].mask != NULL;
-    }
+    for (int32_t l = 0; l < m->n_layers; l++) total += (size_t)cap * (size_t)m->layers[l].out;
     total += 2 * (size_t)cap * (size_t)m->max_width;
-    if (has_mask) total += (size_t)m->max_weights;
+    total += (size_t)m->max_weights; /* transposed / masked weights */
     double *mem = sbi__malloc_array(total, sizeof(double));
     double **h = sbi__malloc_array((size_t)m->n_layers, sizeof(double *));
     if (!mem || !h) {
@@ -89,7 +85,7 @@ int sbi__mlp_ws_reserve(sbi__mlp_ws *ws, const sbi__mlp *m, int64_t cap)
     p += (size_t)cap * (size_t)m->max_width;
     ws->d1 = p;
     p += (size_t)cap * (size_t)m->max_width;
-    ws->wbuf = has_mask ? p : NULL;
+    ws->wbuf = p;
     ws->mem = mem;
     ws->h = h;
     ws->cap = cap;
@@ -113,6 +109,33 @@ const double *sbi__mlp_forward(const sbi__mlp *m, const double *params, int64_t 
         sbi__dense_forward(d, params, n, in, ws->h[l], ws->wbuf);
         sbi__act_forward(d->act, n * d->out, ws->h[l], ws->h[l]);
         in = ws->h[l];
+    }
+    return in;
+}
+
+const double *sbi__mlp_forward_one(const sbi__mlp *m, const double *params, const double *x,
+                                   double *buf)
+{
+    const double *in = x;
+    double *out = buf;
+    for (int32_t l = 0; l < m->n_layers; l++) {
+        const sbi__dense *d = &m->layers[l];
+        if (d->mask) {
+            /* Masked layers need W .* mask; without scratch, form each row's
+             * dot product directly. */
+            const double *w = params + d->w_off, *b = d->b_off >= 0 ? params + d->b_off : NULL;
+            for (int32_t o = 0; o < d->out; o++) {
+                double s = b ? b[o] : 0.0;
+                for (int32_t i = 0; i < d->in; i++)
+                    s += w[(int64_t)o * d->in + i] * d->mask[(int64_t)o * d->in + i] * in[i];
+                out[o] = s;
+            }
+        } else {
+            sbi__dense_forward(d, params, 1, in, out, NULL); /* dgemv */
+        }
+        sbi__act_forward(d->act, d->out, out, out);
+        in = out;
+        out = (out == buf) ? buf + m->max_width : buf;
     }
     return in;
 }

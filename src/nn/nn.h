@@ -63,8 +63,9 @@ typedef struct sbi__dense {
                            borrowed, must outlive the layer */
 } sbi__dense;
 
-/* Y[n][out] = X[n][in] W^T + b. wbuf: scratch of out*in doubles, needed only
- * for a masked layer (else may be NULL). */
+/* Y[n][out] = X[n][in] W^T + b. wbuf: scratch of out*in doubles; required
+ * for a masked layer, optional otherwise (with it, batches of 16+ rows run
+ * the faster dgemm(N,N) on a transposed copy of W). */
 void sbi__dense_forward(const sbi__dense *l, const double *params, int64_t n, const double *x,
                         double *y, double *wbuf);
 /* Given dy = dLoss/dY [n][out]: dW = dy^T X (masked), db = column sums of dy,
@@ -97,7 +98,7 @@ typedef struct sbi__mlp {
     int64_t param_off;    /* first parameter of the MLP in the flat array */
     int64_t n_params;     /* parameters of all layers */
     sbi__dense *layers;   /* n_layers layers (owned) */
-    int64_t max_weights;  /* largest out*in, the size of the masked-weight scratch */
+    int64_t max_weights;  /* largest out*in, the size of the weight scratch */
 } sbi__mlp;
 
 /* Lay out an MLP with sizes[0] inputs and layers sizes[0]->sizes[1]->...->
@@ -115,14 +116,14 @@ static inline int32_t sbi__mlp_out(const sbi__mlp *m) { return m->layers[m->n_la
 void sbi__mlp_init_params(const sbi__mlp *m, double *params, sbi_rng *rng);
 
 /* Scratch of an MLP for batches of up to `cap` rows: the output of every
- * layer (kept for the backward pass), two gradient buffers and the masked-
- * weight scratch. One allocation. */
+ * layer (kept for the backward pass), two gradient buffers and the weight
+ * scratch (transposed or masked W). One allocation. */
 typedef struct sbi__mlp_ws {
     int64_t cap;     /* rows it can hold */
     double *mem;     /* the one block */
     double **h;      /* h[l] = output of layer l (after activation) [cap][out_l] */
     double *d0, *d1; /* gradient ping-pong buffers [cap][max_width] */
-    double *wbuf;    /* masked weights [max_weights] */
+    double *wbuf;    /* transposed / masked weights [max_weights] */
 } sbi__mlp_ws;
 
 /* Make ws hold `cap` rows (grows, never shrinks; keeps nothing on growth).
@@ -133,9 +134,14 @@ void sbi__mlp_ws_destroy(sbi__mlp_ws *ws);
  * x must stay unchanged until the matching backward call. */
 const double *sbi__mlp_forward(const sbi__mlp *m, const double *params, int64_t n,
                                const double *x, sbi__mlp_ws *ws);
+/* Forward pass of ONE row without a workspace (no allocation; for sampling
+ * and latency-critical paths): buf holds 2*max_width doubles; returns the
+ * output (inside buf). Same result as sbi__mlp_forward with n = 1. */
+const double *sbi__mlp_forward_one(const sbi__mlp *m, const double *params, const double *x,
+                                   double *buf);
 /* Backward pass after sbi__mlp_forward with the same n and x. dout =
- * dLoss/d(output) [n][out] (not modified; it may live in ws->d0/d1 only if
- * it is ws->d0). Writes parameter gradients into grad (same layout as
+ * dLoss/d(output) [n][out]: caller memory (not modified), or ws->d0 itself
+ * (then no copy is made, and it is overwritten; never ws->d1). Writes parameter gradients into grad (same layout as
  * params; overwritten, or added if accumulate) and dLoss/dx into dx [n][in]
  * if dx != NULL. */
 void sbi__mlp_backward(const sbi__mlp *m, const double *params, int64_t n, const double *x,

@@ -29,7 +29,10 @@ flags=$(pkg-config --cflags --libs sbi)
 case "$flags" in *"$prefix"*) ;; *) echo "FAIL: pkg-config flags '$flags' miss the prefix"; exit 1;; esac
 # shellcheck disable=SC2086
 "$cc" $extra "$here/consumer.c" -o "$work/consumer_pc" $flags -Wl,-rpath,"$libdir"
-if ! ldd "$work/consumer_pc" | grep -q "$libdir/libsbi.so.0"; then
+# (ldd output is captured first: grep -q closing the pipe early would make
+# ldd fail under pipefail.)
+loads() { local deps; deps=$(ldd "$1"); grep -q -F "$2" <<< "$deps"; }
+if ! loads "$work/consumer_pc" "$libdir/libsbi.so.0"; then
   echo "FAIL: consumer_pc does not load the installed libsbi:"; ldd "$work/consumer_pc"; exit 1
 fi
 "$work/consumer_pc"
@@ -39,10 +42,10 @@ echo "OK: pkg-config consumer"
 cmake -S "$here/consumer" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" -DCMAKE_BUILD_TYPE=Release > "$work/cmake.log"
 cmake --build "$work/cmake" >> "$work/cmake.log"
-if ! ldd "$work/cmake/consumer_shared" | grep -q "$libdir/libsbi.so.0"; then
+if ! loads "$work/cmake/consumer_shared" "$libdir/libsbi.so.0"; then
   echo "FAIL: consumer_shared does not load the installed libsbi:"; ldd "$work/cmake/consumer_shared"; exit 1
 fi
-if ldd "$work/cmake/consumer_static" | grep -q libsbi; then
+if loads "$work/cmake/consumer_static" libsbi; then
   echo "FAIL: consumer_static loads a shared libsbi"; exit 1
 fi
 "$work/cmake/consumer_shared"

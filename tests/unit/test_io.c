@@ -234,7 +234,7 @@ static size_t make_npy(unsigned char *out, int major, const char *dict, const vo
     memcpy(out + pre, dict, dl);
     memset(out + pre + dl, ' ', hlen - dl - 1);
     out[total - 1] = '\n';
-    memcpy(out + total, data, nbytes);
+    if (nbytes) memcpy(out + total, data, nbytes);
     return total + nbytes;
 }
 

@@ -64,15 +64,20 @@ static void test_dense_blas_matches_reference(void **state)
         if (variant & 1) l.mask = mask;
         if (variant & 2) l.b_off = -1;
         const int64_t np = OFF + IN * OUT + OUT;
-        for (int64_t n = 1; n <= 9; n += 8) {
-            double p[OFF + IN * OUT + OUT], x[9 * IN], y1[9 * OUT], y2[9 * OUT], dy[9 * OUT];
-            double g1[OFF + IN * OUT + OUT], g2[OFF + IN * OUT + OUT], dx1[9 * IN], dx2[9 * IN];
+        /* 1 row: dgemv; 9: dgemm(N,T); 20: transposed W and dgemm(N,N) */
+        const int64_t rows[3] = {1, 9, 20};
+        for (int t = 0; t < 3; t++) {
+            const int64_t n = rows[t];
+            double p[OFF + IN * OUT + OUT], x[20 * IN], y1[20 * OUT], y2[20 * OUT], dy[20 * OUT];
+            double g1[OFF + IN * OUT + OUT], g2[OFF + IN * OUT + OUT], dx1[20 * IN], dx2[20 * IN];
             double wbuf[IN * OUT];
             fill_uniform(rng, np, p, -1, 1);
             fill_uniform(rng, n * IN, x, -2, 2);
             fill_uniform(rng, n * OUT, dy, -1, 1);
             sbi__dense_forward(&l, p, n, x, y1, wbuf);
             sbi__dense_forward_ref(&l, p, n, x, y2);
+            for (int64_t i = 0; i < n * OUT; i++) assert_close(y1[i], y2[i], 1e-13, 1e-13);
+            if (!l.mask) sbi__dense_forward(&l, p, n, x, y1, NULL); /* without scratch */
             for (int64_t i = 0; i < n * OUT; i++) assert_close(y1[i], y2[i], 1e-13, 1e-13);
             for (int acc = 0; acc < 2; acc++) {
                 fill_uniform(rng, np, g1, -1, 1);
@@ -224,6 +229,13 @@ static void check_mlp(sbi_rng *rng, sbi__act hidden, sbi__act last, int masked)
     sbi__mlp_init_params(&m, p, rng);
     fill_uniform(rng, n * 3, x, -2, 2);
     fill_uniform(rng, n * 2, c, -1, 1);
+    const double *y = sbi__mlp_forward(&m, p, n, x, &ws);
+    /* The one-row path (dgemv / direct masked dot products) agrees. */
+    for (int64_t r = 0; r < n; r++) {
+        double buf[2 * 7];
+        const double *y1 = sbi__mlp_forward_one(&m, p, x + r * 3, buf);
+        for (int j = 0; j < 2; j++) assert_close(y1[j], y[r * 2 + j], 1e-13, 1e-14);
+    }
     sbi__mlp_forward(&m, p, n, x, &ws);
     sbi__mlp_backward(&m, p, n, x, &ws, c, g, 0, dx);
     mlp_ctx ctx = {&m, &ws, n, p, x, c, 0};

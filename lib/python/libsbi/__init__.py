@@ -20,12 +20,14 @@ from ._errors import (BudgetExhaustedError, CallbackError, CancelledError, Error
                       MissingFunctionError, NumericalError, OutOfMemoryError, PluginError,
                       SimulatorError, StateError, VersionError)
 from ._loader import ABI_VERSION
+from . import diagnostics, io, plot, stats
 from .dataset import Dataset
 from .inference import Trainer, estimator_kind, estimator_name
 from .posterior import Posterior
 from .prior import BoxUniform, CallbackPrior, Gaussian, Prior
 from .rng import Rng, seed_for_index
 from .runner import Runner, simulate_for_sbi
+from .stats import Summary
 from .simulator import (ROW_FAILED, ROW_NONFINITE, ROW_OK, ROW_PENDING, PythonSimulator,
                         Simulator)
 
@@ -61,7 +63,7 @@ __all__ = [
     "InvalidArgumentError", "MissingFunctionError", "NumericalError", "OutOfMemoryError",
     "PluginError", "Posterior", "Prior", "PythonSimulator", "ROW_FAILED", "ROW_NONFINITE",
     "ROW_OK", "ROW_PENDING", "Rng", "Runner", "SimulatorError", "Simulator", "StateError",
-    "Trainer", "VersionError", "abi_version", "estimator_kind", "estimator_name",
+    "Summary", "Trainer", "VersionError", "diagnostics", "io", "plot", "stats", "abi_version", "estimator_kind", "estimator_name",
     "library_path", "seed_for_index", "simulate_for_sbi", "status_string", "version",
     "version_number",
 ]

@@ -26,6 +26,7 @@ P_I32 = C.POINTER(C.c_int32)
 P_I64 = C.POINTER(C.c_int64)
 P_DBL = C.POINTER(C.c_double)
 P_SIZE = C.POINTER(C.c_size_t)
+P_STR = C.POINTER(C.c_char_p)  # const char *const *names
 
 # Callback types (sbi/core.h, prior.h, simulator.h, inference.h).
 PROGRESS_FN = C.CFUNCTYPE(INT, PTR, I64, I64)
@@ -35,6 +36,7 @@ DESTROY_FN = C.CFUNCTYPE(None, PTR)
 PRIOR_SAMPLE_FN = C.CFUNCTYPE(INT, PTR, PTR, I64, I32, PTR)
 PRIOR_LOG_PROB_FN = C.CFUNCTYPE(INT, PTR, I64, I32, PTR, PTR)
 PRIOR_SUPPORT_FN = C.CFUNCTYPE(INT, PTR, I64, I32, PTR, PTR)
+SUMMARY_FN = C.CFUNCTYPE(INT, PTR, I64, I32, PTR, I32, PTR, PTR)
 MALLOC_FN = C.CFUNCTYPE(PTR, PTR, SIZE)
 REALLOC_FN = C.CFUNCTYPE(PTR, PTR, PTR, SIZE)
 FREE_FN = C.CFUNCTYPE(None, PTR, PTR)
@@ -47,6 +49,7 @@ CALLBACK_TYPES = {
     "sbi_prior_sample_fn": PRIOR_SAMPLE_FN,
     "sbi_prior_log_prob_fn": PRIOR_LOG_PROB_FN,
     "sbi_prior_support_fn": PRIOR_SUPPORT_FN,
+    "sbi_summary_fn": SUMMARY_FN,
     "sbi_malloc_fn": MALLOC_FN,
     "sbi_realloc_fn": REALLOC_FN,
     "sbi_free_fn": FREE_FN,
@@ -109,6 +112,24 @@ FUNCTIONS = {
     "sbi_runner_cancel": (INT, [PTR]),
     "sbi_runner_run_prior": (INT, [PTR, PTR, I64, U64, OUT]),
     "sbi_runner_run": (INT, [PTR, I64, PTR, U64, OUT]),
+    # stats.h
+    "sbi_stats_moment_count": (INT, [I32, P_I32]),
+    "sbi_stats_moments": (INT, [PTR, I64, I32, PTR]),
+    "sbi_stats_mean": (INT, [PTR, I64, P_DBL]),
+    "sbi_stats_mean_std": (INT, [PTR, I64, P_DBL, P_DBL]),
+    "sbi_stats_time_window": (INT, [I64, DBL, DBL, DBL, P_I64, P_I64]),
+    "sbi_stats_spike_times": (INT, [PTR, I64, DBL, DBL, DBL, DBL, DBL, I64, PTR, P_I64]),
+    "sbi_stats_spike_count": (INT, [PTR, I64, DBL, DBL, DBL, DBL, DBL, P_I64]),
+    "sbi_summary_create": (INT, [OUT, I32, I32, SUMMARY_FN, PTR]),
+    "sbi_summary_create_moments": (INT, [OUT, I32, I64, I64, I32]),
+    "sbi_summary_create_spike_count": (INT, [OUT, I32, DBL, DBL, DBL, DBL, DBL]),
+    "sbi_summary_create_samples": (INT, [OUT, I32, I64, I64, I64]),
+    "sbi_summary_create_concat": (INT, [OUT, I32, OUT]),
+    "sbi_summary_set_destructor": (INT, [PTR, DESTROY_FN]),
+    "sbi_summary_free": (None, [PTR]),
+    "sbi_summary_dims": (INT, [PTR, P_I32, P_I32]),
+    "sbi_summary_compute": (INT, [PTR, I64, PTR, PTR, PTR]),
+    "sbi_simulator_create_with_summary": (INT, [OUT, PTR, PTR]),
     # inference.h
     "sbi_estimator_name": (STR, [I32]),
     "sbi_estimator_from_name": (INT, [STR, P_I32]),
@@ -138,11 +159,51 @@ FUNCTIONS = {
     "sbi_posterior_sample": (INT, [PTR, PTR, PTR, I64, PTR]),
     "sbi_posterior_sample_batched": (INT, [PTR, PTR, I64, PTR, I64, PTR]),
     "sbi_posterior_log_prob": (INT, [PTR, PTR, PTR, I64, PTR, PTR]),
+    "sbi_posterior_leakage": (INT, [PTR, PTR, PTR, P_DBL]),
     "sbi_posterior_map": (INT, [PTR, PTR, PTR, PTR, P_DBL]),
     "sbi_posterior_save": (INT, [PTR, STR]),
     "sbi_posterior_save_mem": (INT, [PTR, OUT, P_SIZE]),
     "sbi_posterior_load": (INT, [OUT, STR]),
     "sbi_posterior_load_mem": (INT, [OUT, PTR, SIZE]),
+    # diagnostics.h
+    "sbi_c2st": (INT, [I64, PTR, I64, PTR, I32, U64, P_DBL]),
+    "sbi_c2st_ex": (INT, [I64, PTR, I64, PTR, I32, U64, I32, I64, I32, PTR, P_DBL]),
+    "sbi_sbc_ranks": (INT, [I64, I64, I32, PTR, PTR, PTR]),
+    "sbi_sbc_run": (INT, [PTR, PTR, PTR, I64, I64, U64, PROGRESS_FN, PTR, PTR, PTR, PTR, PTR,
+                          P_I64]),
+    "sbi_sbc_ks": (INT, [I64, I32, PTR, I64, PTR, PTR]),
+    "sbi_sbc_chi2": (INT, [I64, I32, PTR, I64, I32, PTR, PTR]),
+    "sbi_sbc_histogram": (INT, [I64, I32, PTR, I64, I32, PTR]),
+    "sbi_coverage_ranks": (INT, [I64, I64, PTR, PTR, PTR]),
+    "sbi_coverage_curve": (INT, [I64, PTR, I64, I32, PTR, PTR]),
+    "sbi_sbc_plot_svg": (INT, [STR, I64, I32, PTR, I64, I32, P_STR]),
+    "sbi_coverage_plot_svg": (INT, [STR, I32, PTR, PTR, I64]),
+    # io.h
+    "sbi_table_read": (INT, [OUT, STR]),
+    "sbi_table_read_mem": (INT, [OUT, PTR, SIZE, I32]),
+    "sbi_table_free": (None, [PTR]),
+    "sbi_table_shape": (INT, [PTR, P_I64, P_I32]),
+    "sbi_table_ndim": (INT, [PTR, P_I32]),
+    "sbi_table_format": (INT, [PTR, P_I32]),
+    "sbi_table_data": (INT, [PTR, OUT]),
+    "sbi_table_name": (INT, [PTR, I32, P_STR]),
+    "sbi_table_write": (INT, [STR, I64, I32, PTR, P_STR, I32]),
+    "sbi_table_write_mem": (INT, [OUT, P_SIZE, I64, I32, PTR, P_STR, I32]),
+    "sbi_prior_parse_spec": (INT, [STR, OUT]),
+    # plot.h
+    "sbi_plot_create": (INT, [OUT, I32, I32, I32, I32]),
+    "sbi_plot_free": (None, [PTR]),
+    "sbi_plot_set_title": (INT, [PTR, STR]),
+    "sbi_plot_set_row_weight": (INT, [PTR, I32, DBL]),
+    "sbi_plot_set_labels": (INT, [PTR, I32, STR, STR, STR]),
+    "sbi_plot_set_limits": (INT, [PTR, I32, DBL, DBL, DBL, DBL]),
+    "sbi_plot_add_line": (INT, [PTR, I32, I64, PTR, PTR, STR, STR, DBL, I32]),
+    "sbi_plot_add_points": (INT, [PTR, I32, I64, PTR, PTR, STR, STR, DBL, I32]),
+    "sbi_plot_add_vline": (INT, [PTR, I32, DBL, STR, STR, I32]),
+    "sbi_plot_add_histogram": (INT, [PTR, I32, I64, PTR, I64, I32, DBL, DBL, STR, STR]),
+    "sbi_plot_save": (INT, [PTR, STR]),
+    "sbi_plot_render": (INT, [PTR, OUT, P_SIZE]),
+    "sbi_plot_pairplot": (INT, [STR, I64, I32, PTR, PTR, PTR, P_STR, PTR, I32, STR]),
 }
 
 # Functions this binding deliberately does not expose in its Python API

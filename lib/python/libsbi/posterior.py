@@ -162,6 +162,18 @@ class Posterior(Handle):
               "sbi_posterior_log_prob", self._traps)
         return float(out[0]) if one else out
 
+    def leakage(self, x, *, seed=None, rng=None):
+        """The fraction of q(. | x) inside the prior's support (acceptance
+        rate of 10 000 rejection samples; exactly 1 for a Gaussian prior).
+        log_prob(..., norm_posterior=False) - log(leakage) is the corrected
+        log-probability, for many calls at the same x."""
+        xo = A.observation(x, "x", self.x_dim)
+        g = as_rng(seed, rng)
+        acc = C.c_double()
+        check(lib.sbi_posterior_leakage(self._ptr, g._ptr, A.addr(xo), C.byref(acc)),
+              "sbi_posterior_leakage", self._traps)
+        return acc.value
+
     def map(self, x, *, seed=None, rng=None, return_log_prob=False):
         """The maximum a posteriori theta at x, shape (theta_dim,); with
         return_log_prob, (theta, uncorrected log-probability)."""

@@ -53,6 +53,17 @@ class Simulator(Handle):
     def x_dim(self):
         return self.dims[1]
 
+    def with_summary(self, summary):
+        """A new simulator whose x is summary(this simulator's x); failed rows
+        of either are failed rows of the result."""
+        out = C.c_void_p()
+        check(lib.sbi_simulator_create_with_summary(C.byref(out), self._ptr, summary._ptr),
+              "sbi_simulator_create_with_summary")
+        sim = Simulator._adopt(out.value, [self._res, summary._res])
+        sim._traps = self._traps + summary._traps
+        sim.python = self.python or summary.python
+        return sim
+
     def simulate(self, theta, *, seed=None, seeds=None):
         """Run once on this thread: returns (x, status) with x of shape
         (n, x_dim) and status (n,) int32 holding ROW_OK, ROW_FAILED or

@@ -4,87 +4,16 @@ and every callback type matches its typedef. Also checks the house rule that
 the headers, run through the preprocessor without their #includes, are
 clean input for cffi."""
 import ctypes as C
-import re
-import subprocess
 
 import pytest
 
-from conftest import REPO, compiler
+from headers import SCALARS, c_ast, declarations as parse_declarations, header_text, params, type_name
 from libsbi import _api
-
-pycparser = pytest.importorskip("pycparser")
-from pycparser import c_ast  # noqa: E402
-
-INCLUDE = REPO / "include"
-
-# Stand-ins for the fixed-width types (pycparser keeps the typedef names).
-PRELUDE = """
-typedef int int32_t; typedef long int64_t; typedef unsigned long uint64_t;
-typedef unsigned long size_t; typedef unsigned int uint32_t; typedef unsigned char uint8_t;
-"""
-
-SCALARS = {
-    "int": C.c_int, "int32_t": C.c_int32, "int64_t": C.c_int64, "uint64_t": C.c_uint64,
-    "size_t": C.c_size_t, "double": C.c_double, "uint32_t": C.c_uint32,
-    "uint8_t": C.c_uint8, "char": C.c_char,
-}
-
-
-def public_headers():
-    """include/sbi/*.h in dependency order: the umbrella sbi.h's includes,
-    depth first, then any header it does not include yet."""
-    order = []
-
-    def visit(path):
-        if path in order or not path.is_file():
-            return
-        for inc in re.findall(r'^\s*#\s*include\s+"([^"]+)"', path.read_text(), re.M):
-            visit(INCLUDE / inc)
-        order.append(path)
-
-    visit(INCLUDE / "sbi.h")
-    for h in sorted((INCLUDE / "sbi").glob("*.h")):
-        visit(h)
-    return [h for h in order if h.name != "sbi.h"]
-
-
-def header_text():
-    """All public headers, #include lines removed, preprocessed with SBI_API
-    defined empty."""
-    cc = compiler()
-    if cc is None:
-        pytest.skip("no C preprocessor")
-    body = "".join(re.sub(r"^\s*#\s*include.*$", "", h.read_text(), flags=re.M)
-                   for h in public_headers())
-    res = subprocess.run([cc, "-E", "-P", "-DSBI_API=", "-x", "c", "-"], input=body,
-                         capture_output=True, text=True, check=True)
-    return res.stdout
 
 
 @pytest.fixture(scope="module")
 def declarations():
-    ast = pycparser.CParser().parse(PRELUDE + header_text())
-    functions, typedefs = {}, {}
-    for node in ast.ext:
-        if isinstance(node, c_ast.Decl) and isinstance(node.type, c_ast.FuncDecl):
-            functions[node.name] = node.type
-        elif isinstance(node, c_ast.Typedef):
-            typedefs[node.name] = node.type
-    return functions, typedefs
-
-
-def type_name(t):
-    """('scalar'|'ptr'|'fnptr'|'struct', name, depth) for a pycparser type."""
-    depth = 0
-    while isinstance(t, c_ast.PtrDecl):
-        depth += 1
-        t = t.type
-    if isinstance(t, c_ast.FuncDecl):
-        return ("fn", None, depth)
-    inner = t.type
-    if isinstance(inner, c_ast.Struct):
-        return ("struct", inner.name, depth)
-    return ("name", " ".join(inner.names), depth)
+    return parse_declarations()
 
 
 def acceptable(t, typedefs):
@@ -105,16 +34,11 @@ def acceptable(t, typedefs):
         if name in SCALARS:
             ok.add(C.POINTER(SCALARS[name]))
         return ok
+    if depth == 2 and name == "char":
+        return {C.POINTER(C.c_char_p)}
     if depth == 2:
         return {C.POINTER(C.c_void_p)}
     raise AssertionError(f"unexpected type depth {depth} for {name}")
-
-
-def params(fdecl):
-    ps = fdecl.args.params if fdecl.args else []
-    if len(ps) == 1 and type_name(ps[0].type) == ("name", "void", 0):
-        return []
-    return ps
 
 
 def test_every_header_function_is_declared(declarations):
