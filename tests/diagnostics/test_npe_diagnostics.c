@@ -129,6 +129,14 @@ static void test_mdn_gaussian_linear_sbc(void **state)
     assert_ok(sbi_sbc_ranks(1, L, D, theta + 5 * D, s, rk));
     assert_memory_equal(rk, ranks + 5 * D, sizeof rk);
     sbi_rng_free(rng);
+    /* The same pairs given explicitly, with the same seed: the same ranks. */
+    int32_t ranks2[M * D], hpd2[M];
+    assert_ok(sbi_sbc_run_pairs(f->post, M, theta, xs, L, 2025, NULL, NULL, ranks2, hpd2));
+    assert_memory_equal(ranks2, ranks, sizeof ranks);
+    assert_memory_equal(hpd2, hpd, sizeof hpd);
+    xs[3] = NAN;
+    assert_status(sbi_sbc_run_pairs(f->post, M, theta, xs, L, 2025, NULL, NULL, ranks2, NULL),
+                  SBI_EINVAL);
 }
 
 static int cancel_after_3(void *data, int64_t done, int64_t total)
