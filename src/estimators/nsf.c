@@ -23,6 +23,7 @@
 
 #include "core/internal.h"
 #include "estimators/estimator.h"
+#include "estimators/flow_shards.h"
 #include "estimators/flow_util.h"
 #include "estimators/lu_linear.h"
 #include "estimators/resnet.h"
@@ -64,7 +65,8 @@ typedef struct nsf_impl {
     double inv_sqrt_h;      /* nflows' scaling of width/height parameters */
     nsf_layer *layers;      /* [T] */
     int32_t *idx;           /* index storage [T][d] */
-    nsf_ws train;           /* nll_grad's scratch (one thread) */
+    nsf_ws train[2];        /* nll_grad's scratch, one per shard */
+    double *grad1;          /* [n_params] shard 1's gradient */
 } nsf_impl;
 
 static void ws_destroy(const nsf_impl *m, nsf_ws *ws)
@@ -272,7 +274,9 @@ static void nsf_destroy(sbi__estimator *e)
 {
     nsf_impl *m = e->impl;
     if (!m) return;
-    ws_destroy(m, &m->train);
+    ws_destroy(m, &m->train[0]);
+    ws_destroy(m, &m->train[1]);
+    sbi__free(m->grad1);
     if (m->layers)
         for (int32_t t = 0; t < m->T; t++) {
             sbi__resnet_destroy(&m->layers[t].net);
@@ -396,18 +400,46 @@ static int nsf_log_prob(const sbi__estimator *e, int64_t n, const double *theta,
     return SBI_OK;
 }
 
+/* One shard of a training step (see flow_shards.h). */
+typedef struct nsf_step {
+    nsf_impl *m;
+    const double *params, *theta, *x;
+    int64_t n; /* rows of the whole batch: the gradient is of the batch mean */
+} nsf_step;
+
+static void nsf_shard(void *vctx, int32_t shard, int64_t r0, int64_t rows, double *loss,
+                      double *grad)
+{
+    nsf_step *c = vctx;
+    nsf_impl *m = c->m;
+    nsf_ws *ws = &m->train[shard];
+    const double *x = c->x + r0 * m->c;
+    double *logq = ws->ld; /* overwritten in place, row by row */
+    nsf_forward(m, c->params, rows, c->theta + r0 * m->d, x, ws, logq);
+    double s = 0.0;
+    for (int64_t r = 0; r < rows; r++) s -= logq[r];
+    *loss = s;
+    nsf_backward(m, c->params, rows, x, ws, 1.0 / (double)c->n, -1.0 / (double)c->n, grad, NULL);
+}
+
 static int nsf_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const double *x,
                         double *loss, double *grad)
 {
     nsf_impl *m = e->impl;
     SBI_CHECK_ARG(n >= 1, "nsf: nll_grad needs at least one row");
-    SBI_TRY(ws_reserve(&m->train, m, n, 1));
-    double *logq = m->train.ld; /* overwritten in place, row by row */
-    nsf_forward(m, e->params, n, theta, x, &m->train, logq);
-    double s = 0.0;
-    for (int64_t r = 0; r < n; r++) s += logq[r];
-    *loss = -s / (double)n;
-    nsf_backward(m, e->params, n, x, &m->train, 1.0 / (double)n, -1.0 / (double)n, grad, NULL);
+    for (int32_t s = 0; s < sbi__shard_count(n); s++) {
+        int64_t r0, rows;
+        sbi__shard_rows(n, s, &r0, &rows);
+        SBI_TRY(ws_reserve(&m->train[s], m, rows, 1));
+    }
+    if (sbi__shard_count(n) > 1 && !m->grad1) {
+        m->grad1 = sbi__malloc_array((size_t)e->n_params, sizeof(double));
+        if (!m->grad1) return sbi__oom("nsf");
+    }
+    nsf_step step = {m, e->params, theta, x, n};
+    double sum;
+    sbi__shards_run(e->threads, n, nsf_shard, &step, e->n_params, grad, m->grad1, &sum);
+    *loss = sum / (double)n;
     return SBI_OK;
 }
 

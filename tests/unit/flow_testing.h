@@ -108,6 +108,43 @@ static inline double flow_check_nll_grad(sbi__estimator *e, int64_t n, uint64_t 
     return err;
 }
 
+/* ---- two shards on one or two threads --------------------------------- */
+
+/* A batch large enough for two shards gives bit-identical loss and gradient
+ * with one thread and with two, and the loss is the mean of -log_prob. */
+static inline void flow_check_threads(sbi__estimator *e, int64_t n, uint64_t seed)
+{
+    int32_t d = e->config.theta_dim, c = e->config.x_dim;
+    double *theta = malloc(sizeof(double) * (size_t)(n * d));
+    double *x = malloc(sizeof(double) * (size_t)(n * c));
+    double *g1 = malloc(sizeof(double) * (size_t)e->n_params);
+    double *g2 = malloc(sizeof(double) * (size_t)e->n_params);
+    double *lp = malloc(sizeof(double) * (size_t)n);
+    struct sbi_rng r;
+    sbi__rng_init(&r, seed, 4);
+    for (int64_t i = 0; i < n * d; i++) theta[i] = sbi__rng_normal(&r);
+    for (int64_t i = 0; i < n * c; i++) x[i] = sbi__rng_normal(&r);
+    double l1, l2;
+    e->threads = 1;
+    assert_ok(e->ops->nll_grad(e, n, theta, x, &l1, g1));
+    e->threads = 2;
+    for (int rep = 0; rep < 3; rep++) {
+        assert_ok(e->ops->nll_grad(e, n, theta, x, &l2, g2));
+        assert_true(l1 == l2);
+        assert_memory_equal(g1, g2, sizeof(double) * (size_t)e->n_params);
+    }
+    e->threads = 1;
+    assert_ok(e->ops->log_prob(e, n, theta, x, lp));
+    double mean = 0.0;
+    for (int64_t i = 0; i < n; i++) mean -= lp[i] / (double)n;
+    assert_close(l1, mean, 1e-12, 1e-12);
+    free(theta);
+    free(x);
+    free(g1);
+    free(g2);
+    free(lp);
+}
+
 /* ---- gradient of log q with respect to theta ------------------------------ */
 
 static inline double flow_check_grad_theta(const sbi__estimator *e, int64_t n, uint64_t seed)
