@@ -69,13 +69,12 @@ typedef struct nsf_impl {
     double *grad1;          /* [n_params] shard 1's gradient */
 } nsf_impl;
 
-static void ws_destroy(const nsf_impl *m, nsf_ws *ws)
+static void ws_destroy(nsf_ws *ws)
 {
     for (int32_t s = 0; s < ws->slots; s++) {
         if (ws->rw) sbi__resnet_ws_destroy(&ws->rw[s]);
         if (ws->mw) sbi__mlp_ws_destroy(&ws->mw[s]);
     }
-    (void)m;
     sbi__free(ws->rw);
     sbi__free(ws->mw);
     sbi__free(ws->mem);
@@ -86,7 +85,7 @@ static int ws_reserve(nsf_ws *ws, const nsf_impl *m, int64_t cap, int keep_all)
 {
     int32_t slots = keep_all ? m->T : 1;
     if (ws->mem && ws->cap >= cap && ws->slots == slots) return SBI_OK;
-    ws_destroy(m, ws);
+    ws_destroy(ws);
     int rc = SBI_OK;
     if (m->d > 1) {
         ws->rw = sbi__calloc((size_t)slots, sizeof *ws->rw);
@@ -119,7 +118,7 @@ static int ws_reserve(nsf_ws *ws, const nsf_impl *m, int64_t cap, int keep_all)
         if (!ws->mem) rc = sbi__oom("nsf workspace");
     }
     if (rc != SBI_OK) {
-        ws_destroy(m, ws);
+        ws_destroy(ws);
         return rc;
     }
     double *p = ws->mem;
@@ -274,8 +273,8 @@ static void nsf_destroy(sbi__estimator *e)
 {
     nsf_impl *m = e->impl;
     if (!m) return;
-    ws_destroy(m, &m->train[0]);
-    ws_destroy(m, &m->train[1]);
+    ws_destroy(&m->train[0]);
+    ws_destroy(&m->train[1]);
     sbi__free(m->grad1);
     if (m->layers)
         for (int32_t t = 0; t < m->T; t++) {
@@ -396,7 +395,7 @@ static int nsf_log_prob(const sbi__estimator *e, int64_t n, const double *theta,
         int64_t k = n - r0 < cap ? n - r0 : cap;
         nsf_forward(m, e->params, k, theta + r0 * m->d, x + r0 * m->c, &ws, out + r0);
     }
-    ws_destroy(m, &ws);
+    ws_destroy(&ws);
     return SBI_OK;
 }
 
@@ -462,7 +461,7 @@ static int nsf_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const dou
             nsf_backward(m, e->params, k, xr, &ws, -1.0, 1.0, scratch, grad + r0 * m->d);
         }
     }
-    ws_destroy(m, &ws);
+    ws_destroy(&ws);
     sbi__free(scratch);
     return rc;
 }
@@ -500,7 +499,7 @@ static int nsf_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_r
         }
         memcpy(out + r0 * d, cur, sizeof(double) * (size_t)(k * d));
     }
-    ws_destroy(m, &ws);
+    ws_destroy(&ws);
     return SBI_OK;
 }
 

@@ -142,9 +142,17 @@ static void test_maf_two_shards(void **state)
     flow_free(e);
 }
 
+static void test_maf_allocation_failures(void **state)
+{
+    (void)state;
+    flow_check_allocation_failures(SBI_ESTIMATOR_MAF, 1);
+    flow_check_allocation_failures(SBI_ESTIMATOR_MAF, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_maf_allocation_failures),
         cmocka_unit_test(test_maf_two_shards),
         cmocka_unit_test(test_maf_nll_gradient),
         cmocka_unit_test(test_maf_grad_theta),

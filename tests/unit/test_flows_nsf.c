@@ -162,9 +162,17 @@ static void test_nsf_two_shards(void **state)
     flow_free(e);
 }
 
+static void test_nsf_allocation_failures(void **state)
+{
+    (void)state;
+    flow_check_allocation_failures(SBI_ESTIMATOR_NSF, 1);
+    flow_check_allocation_failures(SBI_ESTIMATOR_NSF, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nsf_allocation_failures),
         cmocka_unit_test(test_nsf_two_shards),
         cmocka_unit_test(test_resnet_gradients),
         cmocka_unit_test(test_nsf_nll_gradient),
