@@ -5,8 +5,9 @@
 # UndefinedBehaviorSanitizer.
 #
 # Usage: tools/test.sh [--thorough] [--no-sanitize]
-#   default        build/ci: all tests; build/asan (ASan+UBSan): all tests
-#                  except those labelled "slow"
+#   default        build/ci: all tests; build/asan (ASan+UBSan, with
+#                  allocation-failure injection for the tests that walk every
+#                  out-of-memory path): all tests except those labelled "slow"
 #   --thorough     (or SBI_THOROUGH=1) also the "slow" tests under ASan+UBSan
 #                  and the threaded runner tests under ThreadSanitizer
 #                  (build/tsan)
@@ -62,9 +63,9 @@ if [ "$sanitize" = 1 ]; then
   asan_filter="-LE slow"
   [ "$thorough" = 1 ] && asan_filter=""
   run_suite "asan+ubsan" build/asan "$asan_filter" -- -DSBI_SANITIZE=address,undefined \
-    -DSBI_BUILD_BENCH=OFF
+    -DSBI_FAULT_INJECTION=ON -DSBI_BUILD_BENCH=OFF
   if [ "$thorough" = 1 ]; then
-    run_suite "tsan" build/tsan "-R ^test_runner$" -- -DSBI_SANITIZE=thread \
+    run_suite "tsan" build/tsan "-R ^test_(runner|checkpoint)$" -- -DSBI_SANITIZE=thread \
       -DSBI_BUILD_BENCH=OFF -DSBI_BUILD_EXAMPLES=OFF
   fi
 fi

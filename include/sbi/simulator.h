@@ -115,6 +115,34 @@ SBI_API int sbi_runner_set_chunk_size(sbi_runner *runner, int64_t rows);
  * return cancels the run as sbi_runner_cancel does; no further reports
  * follow. fn NULL removes the callback. */
 SBI_API int sbi_runner_set_progress(sbi_runner *runner, sbi_progress_fn fn, void *user_data);
+/* Global index of a run's first row (default 0, >= 0): row k of the next
+ * runs is global row first + k, with theta from stream (seed, first + k) and
+ * seeds[k] = sbi_seed_for_index(seed, first + k). Lets several processes or
+ * machines each simulate one slice [first, first + n) of a big run: the
+ * slices, concatenated, equal one run of all rows. Errors: SBI_EINVAL for a
+ * negative first (and, at run time, when first + n overflows). */
+SBI_API int sbi_runner_set_first_index(sbi_runner *runner, int64_t first);
+
+/* Checkpoint the next runs to the file at path (copied; NULL turns
+ * checkpointing off). Every finished chunk is appended to the file as a
+ * checksummed record as soon as it is done, on the caller's thread. A later
+ * run with the same path, seed, n, first index, dimensions and theta source
+ * (prior, or caller-given theta) loads the rows already in the file, checks
+ * that their theta is what this run would use, simulates only the missing
+ * rows, and returns exactly the dataset an uninterrupted run gives, whatever
+ * the workers and chunk sizes of either run. A record torn by a crash or
+ * kill is dropped and its rows simulated again. The file is locked while a
+ * run uses it, is flushed to disk (fsync) when the run ends, and is left in
+ * place afterwards (delete it to start over; a complete file makes a rerun
+ * simulate nothing). Records are not flushed one by one: after a power
+ * failure the last ones may be lost, and are then simulated again. At run
+ * time: SBI_EIO if the file cannot be opened, written or is in use by another
+ * run; SBI_EFORMAT if the path holds something that is not a checkpoint (it
+ * is left untouched); SBI_EINVAL if it is the checkpoint of another run;
+ * SBI_EVERSION for a newer checkpoint format. Format: src/sim/checkpoint.h.
+ * Errors here: SBI_EINVAL (runner NULL, empty path), SBI_ENOMEM. */
+SBI_API int sbi_runner_set_checkpoint(sbi_runner *runner, const char *path);
+
 /* Ask a running run to stop after the chunks in flight (their rows are
  * kept); the run then returns SBI_ECANCELED. Safe from any thread, from
  * inside the simulator callback and from the progress callback. The request

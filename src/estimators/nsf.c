@@ -54,6 +54,8 @@ typedef struct nsf_ws {
     double *g0, *g1;        /* [cap][d] */
     double *did;            /* [cap][d] */
     double *dcond;          /* [cap][d * (3K-1)] */
+    double *cache;          /* [T][cap][d][cache size] spline state kept for the
+                               backward pass (keep-all workspaces only) */
 } nsf_ws;
 
 typedef struct nsf_impl {
@@ -108,8 +110,9 @@ static int ws_reserve(nsf_ws *ws, const nsf_impl *m, int64_t cap, int keep_all)
     }
     size_t rd = (size_t)cap * (size_t)m->d;
     size_t nu = keep_all ? (size_t)m->T + 1 : 2, nw = keep_all ? (size_t)m->T : 1;
+    size_t nc = keep_all ? (size_t)m->T * rd * (size_t)sbi__rqs_cache_size(&m->rqs) : 0;
     if (rc == SBI_OK) {
-        ws->mem = sbi__malloc_array((nu + nw + 4) * rd + (size_t)cap + rd * (size_t)m->np,
+        ws->mem = sbi__malloc_array((nu + nw + 4) * rd + (size_t)cap + rd * (size_t)m->np + nc,
                                     sizeof(double));
         if (!ws->mem) rc = sbi__oom("nsf workspace");
     }
@@ -125,7 +128,8 @@ static int ws_reserve(nsf_ws *ws, const nsf_impl *m, int64_t cap, int keep_all)
     ws->g0 = p, p += rd;
     ws->g1 = p, p += rd;
     ws->did = p, p += rd;
-    ws->dcond = p;
+    ws->dcond = p, p += rd * (size_t)m->np;
+    ws->cache = keep_all ? p : NULL;
     ws->cap = cap;
     return SBI_OK;
 }
@@ -140,6 +144,13 @@ static double *w_at(const nsf_impl *m, const nsf_ws *ws, int32_t t)
 {
     int32_t k = ws->slots == m->T ? t : 0;
     return ws->w + (size_t)k * (size_t)ws->cap * (size_t)m->d;
+}
+
+/* The spline cache of transform t, row r, transformed feature j. */
+static double *cache_at(const nsf_impl *m, const nsf_ws *ws, int32_t t, int64_t r, int32_t j)
+{
+    size_t cs = (size_t)sbi__rqs_cache_size(&m->rqs);
+    return ws->cache + (((size_t)t * (size_t)ws->cap + (size_t)r) * (size_t)m->d + (size_t)j) * cs;
 }
 
 /* Spline parameters of one feature with nflows' 1/sqrt(H) scaling of the
@@ -190,7 +201,11 @@ static void nsf_forward(const nsf_impl *m, const double *params, int64_t n, cons
                 int32_t f = L->tr[j];
                 double ld;
                 scaled_params(m, cp + r * stride + (int64_t)j * m->np, p);
-                sbi__rqs_forward(&m->rqs, p, u[r * d + f], &w[r * d + f], &ld);
+                if (ws->cache)
+                    sbi__rqs_forward_cached(&m->rqs, p, u[r * d + f], &w[r * d + f], &ld,
+                                            cache_at(m, ws, t, r, j));
+                else
+                    sbi__rqs_forward(&m->rqs, p, u[r * d + f], &w[r * d + f], &ld);
                 ws->ld[r] += ld;
             }
         double *next = u_at(m, ws, t + 1);
@@ -235,7 +250,9 @@ static void nsf_backward(const nsf_impl *m, const double *params, int64_t n, con
             for (int32_t j = 0; j < L->n_tr; j++) {
                 int32_t f = L->tr[j];
                 scaled_params(m, cp + r * stride + (int64_t)j * m->np, p);
-                g[r * d + f] = sbi__rqs_backward(&m->rqs, p, u[r * d + f], gw[r * d + f], gl, gp);
+                g[r * d + f] = sbi__rqs_backward_cached(&m->rqs, p, u[r * d + f],
+                                                        cache_at(m, ws, t, r, j), gw[r * d + f],
+                                                        gl, gp);
                 double *dc = ws->dcond + r * stride + (int64_t)j * m->np;
                 for (int32_t i = 0; i < m->np; i++) dc[i] = i < k2 ? gp[i] * m->inv_sqrt_h : gp[i];
             }

@@ -30,5 +30,11 @@ static inline double sbi__rng_uniform(struct sbi_rng *rng)
 }
 double sbi__rng_normal(struct sbi_rng *rng);
 void sbi__rng_normal_fill(struct sbi_rng *rng, int64_t n, double *out);
+/* The 2*nb normals of blocks pos.. of stream (key, stream) into out, by the
+ * given instruction-set path (for tests; every path gives the same bits). */
+enum { SBI__RNG_PATH_AUTO = 0, SBI__RNG_PATH_SCALAR = 1, SBI__RNG_PATH_SSE2 = 2,
+       SBI__RNG_PATH_AVX2 = 3, SBI__RNG_PATH_AVX512 = 4 };
+void sbi__rng_normal_blocks(const uint32_t key[2], const uint32_t stream[2], uint64_t pos,
+                            int64_t nb, double *out, int path);
 
 #endif /* SBI_RNG_INTERNAL_H */

@@ -95,6 +95,12 @@ if [ $HAVE_NPY = 1 ]; then
   "$SBI" train -q -t "$T/theta.npy" -x "$T/x.npy" -p $PRIOR -o "$T/post2.sbi" --max-epochs 5 && pass "train from .npy" || fail "train from .npy"
 fi
 
+# Rows whose x holds NaN or Inf are excluded and counted.
+awk -F, 'BEGIN { OFS = "," } NR == 3 { $2 = "nan" } NR == 5 { $7 = "inf" } { print }' $D/train300_x.csv > "$T/x_bad_rows.csv"
+out=$("$SBI" train -t $D/train300_theta.csv -x "$T/x_bad_rows.csv" -p $PRIOR -o "$T/post3.sbi" --max-epochs 3 2>&1)
+case "$out" in *"300 rows, 298 valid, 2 excluded"*) pass "NaN/Inf rows excluded and counted";;
+  *) fail "NaN/Inf rows excluded and counted: $out";; esac
+
 # --- error paths
 OBS=$D/observation_50_5_seed42.csv
 printf 'a,b,c\n1,2,3\n' > "$T/three.csv"

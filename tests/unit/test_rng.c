@@ -148,6 +148,117 @@ static void test_bad_arguments(void **state)
     sbi_rng_free(NULL);
 }
 
+/* Normals: Box-Muller on one Philox block per pair (see philox.c). */
+static void test_normal_pinned(void **state)
+{
+    (void)state;
+    /* Regression pins for stream (0, 0), and an independent recomputation of
+     * the first pair with libm from the Philox known answer for ctr 0, key 0:
+     * words 0x6627e8d5 0xe169c58d 0xbc57ac4c 0x9b00dbd8. */
+    const double pinned[4] = {-0x1.973628c131c07p-2, -0x1.3dd84ff91e70cp-2, 0x1.63083c830bea6p+0,
+                              0x1.511d43e0f2715p-2};
+    sbi_rng *r = NULL;
+    assert_ok(sbi_rng_create(&r, 0, 0));
+    double v[4];
+    assert_ok(sbi_rng_normal(r, 4, v));
+    for (int i = 0; i < 4; i++) assert_close(v[i], pinned[i], 0, 0);
+    const uint64_t a = 0xe169c58d6627e8d5ull, b = 0x9b00dbd8bc57ac4cull;
+    const double u1 = ((double)(a >> 12) + 0.5) * 0x1p-52, u2 = ((double)(b >> 12) + 0.5) * 0x1p-52;
+    const double rad = sqrt(-2.0 * log(u1));
+    assert_close(v[0], rad * cos(2 * M_PI * u2), 0, 2e-16 * 4);
+    assert_close(v[1], rad * sin(2 * M_PI * u2), 0, 2e-16 * 4);
+    sbi_rng_free(r);
+}
+
+static void test_normal_paths_agree(void **state)
+{
+    (void)state;
+    /* Every instruction-set path gives the scalar path's bits, for block
+     * counts that are not multiples of the vector width and positions that
+     * carry into the counter's high word. */
+    enum { NB = 203 };
+    static double ref[2 * NB], got[2 * NB];
+    const uint32_t key[2] = {0x12345678u, 0x9abcdef0u}, stream[2] = {7u, 1u};
+    const uint64_t positions[3] = {0, 12345, 0xffffffffull - 50};
+    for (int p = 0; p < 3; p++) {
+        sbi__rng_normal_blocks(key, stream, positions[p], NB, ref, SBI__RNG_PATH_SCALAR);
+        for (int path = SBI__RNG_PATH_AUTO; path <= SBI__RNG_PATH_AVX512; path++) {
+            if (path == SBI__RNG_PATH_AVX2 && !__builtin_cpu_supports("avx2")) continue;
+            if (path == SBI__RNG_PATH_AVX512 && !__builtin_cpu_supports("avx512f")) continue;
+            memset(got, 0, sizeof got);
+            sbi__rng_normal_blocks(key, stream, positions[p], NB, got, path);
+            assert_memory_equal(ref, got, sizeof ref);
+        }
+    }
+}
+
+static void test_normal_fill_consistency(void **state)
+{
+    (void)state;
+    enum { N = 1001 };
+    static double all[N], one[N], pieces[N];
+    sbi_rng *r = NULL;
+    assert_ok(sbi_rng_create(&r, 99, 3));
+    assert_ok(sbi_rng_normal(r, N, all));
+    assert_ok(sbi_rng_reset(r, 99, 3));
+    for (int i = 0; i < N; i++) assert_ok(sbi_rng_normal(r, 1, &one[i]));
+    assert_memory_equal(all, one, sizeof all);
+    /* Odd-sized pieces (the cached second value crosses calls). */
+    assert_ok(sbi_rng_reset(r, 99, 3));
+    int done = 0;
+    for (int k = 1; done < N; k += 2) {
+        int m = k < N - done ? k : N - done;
+        assert_ok(sbi_rng_normal(r, m, pieces + done));
+        done += m;
+    }
+    assert_memory_equal(all, pieces, sizeof all);
+    /* Mixed with a uniform draw, the stream moves off the block boundary and
+     * the scalar path takes over: still a pure function of the history. */
+    double u, x1[9], x2[9];
+    assert_ok(sbi_rng_reset(r, 5, 5));
+    assert_ok(sbi_rng_uniform(r, 1, &u));
+    assert_ok(sbi_rng_normal(r, 9, x1));
+    assert_ok(sbi_rng_reset(r, 5, 5));
+    assert_ok(sbi_rng_uniform(r, 1, &u));
+    for (int i = 0; i < 9; i++) assert_ok(sbi_rng_normal(r, 1, &x2[i]));
+    assert_memory_equal(x1, x2, sizeof x1);
+    sbi_rng_free(r);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_normal_ks(void **state)
+{
+    (void)state;
+    /* Kolmogorov-Smirnov against the standard normal CDF: with n = 200000 the
+     * 0.1% critical value of sqrt(n) D is 1.95. Tails: P(|x| > 4) = 6.33e-5. */
+    enum { N = 200000 };
+    double *v = malloc(sizeof(double) * N);
+    sbi_rng *r = NULL;
+    assert_ok(sbi_rng_create(&r, 2024, 11));
+    assert_ok(sbi_rng_normal(r, N, v));
+    int tail = 0;
+    for (int i = 0; i < N; i++) tail += fabs(v[i]) > 4.0;
+    qsort(v, N, sizeof(double), cmp_double);
+    double d = 0.0;
+    for (int i = 0; i < N; i++) {
+        double f = 0.5 * erfc(-v[i] / M_SQRT2);
+        double lo = f - (double)i / N, hi = (double)(i + 1) / N - f;
+        if (lo > d) d = lo;
+        if (hi > d) d = hi;
+    }
+    print_message("normal KS: sqrt(n) D = %.3f, |x| > 4: %d of %d\n", sqrt((double)N) * d, tail, N);
+    assert_true(sqrt((double)N) * d < 1.95);
+    /* Poisson(12.7): 5 sigma is +-18 */
+    assert_in_range(tail, 0, 31);
+    free(v);
+    sbi_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +269,10 @@ int main(void)
         cmocka_unit_test(test_categorical),
         cmocka_unit_test(test_seed_for_index),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_normal_pinned),
+        cmocka_unit_test(test_normal_paths_agree),
+        cmocka_unit_test(test_normal_fill_consistency),
+        cmocka_unit_test(test_normal_ks),
     };
     return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
 }

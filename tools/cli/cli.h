@@ -65,7 +65,7 @@ void cli_free_names(char **names);
 typedef struct {
     const char *label;
     int tty, quiet, last_decile;
-    double start;
+    double start, last_draw;
 } cli_progress;
 void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_update(cli_progress *p, int64_t done, int64_t total);

@@ -286,3 +286,11 @@ def test_python_callback_prior_in_runner():
     sim = libsbi.Simulator(lambda t: t, 1, 1)
     with libsbi.Runner(sim).run_prior(prior, 6, seed=2) as ds:
         np.testing.assert_array_equal(ds.theta[3], libsbi.Rng(2, 3).uniform(1))
+
+
+def test_keyboard_interrupt_in_the_simulator_propagates(box):
+    def interrupted(theta):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        libsbi.Runner(libsbi.Simulator(interrupted, 2, 2)).run_prior(box, 10, seed=0)
