@@ -1,10 +1,13 @@
 /* Trainer: option validation, invalid rows excluded and counted, clear
  * errors for unusable datasets, z-scoring from the training split,
- * determinism, epoch cap, early stopping with the best weights restored,
+ * determinism, the loop replayed from its description (a fresh shuffle every
+ * epoch, full batches only, clip + Adam, the best epoch kept), epoch cap,
+ * early stopping with the best weights restored,
  * cancellation, non-finite losses, and the end-to-end check: NPE with the
  * MDN recovers gaussian_linear's analytic posterior N(x_o/2, 0.05 I). */
 #include "sbi_test.h"
 #include "inference/trainer_internal.h"
+#include "nn/nn.h"
 #include "rng/rng_internal.h"
 
 /* gaussian_linear-style rows: theta ~ N(0, var_prior I_d), x = theta + N(0, var_noise I). */
@@ -354,6 +357,145 @@ static void test_deterministic_for_a_seed(void **state)
     sbi_trainer_free(b);
 }
 
+/* ---- the training loop replayed from its description ------------------------ */
+
+/* Uniform integer in [0, n) (Lemire), and Fisher-Yates: as docs/snpe.md says. */
+static uint64_t replay_below(struct sbi_rng *r, uint64_t n)
+{
+    uint64_t x = sbi__rng_u64(r);
+    __uint128_t m = (__uint128_t)x * n;
+    if ((uint64_t)m < n) {
+        const uint64_t threshold = (0 - n) % n;
+        while ((uint64_t)m < threshold) {
+            x = sbi__rng_u64(r);
+            m = (__uint128_t)x * n;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+static void replay_shuffle(struct sbi_rng *r, int64_t *idx, int64_t n)
+{
+    for (int64_t i = n - 1; i > 0; i--) {
+        const int64_t j = (int64_t)replay_below(r, (uint64_t)i + 1);
+        const int64_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+}
+
+/* The loop of docs/snpe.md ("sbi_trainer_train", steps 2-7) written out with
+ * the estimator interface, Adam and clipping only: the split (stream 0),
+ * z-scoring from the training rows, the initialisation (stream 1), every
+ * epoch a fresh shuffle of the training rows (stream 2) cut into full batches
+ * (the remainder dropped), clip + Adam per batch, the validation loss in full
+ * batches, and the best epoch's weights kept. With reshuffle = 0 the batch
+ * order is drawn once (a loop that forgot to reshuffle). Returns the best
+ * weights (malloc'd) and the epoch count. */
+static double *replay_training(const double *th, const double *x, int64_t n, int32_t d, int32_t xd,
+                               int32_t hidden, int32_t K, int64_t bs, double lr, int64_t epochs,
+                               uint64_t seed, int reshuffle, int64_t *rows_used)
+{
+    struct sbi_rng r;
+    const int64_t n_train = (int64_t)(0.9 * (double)n), n_val = n - n_train;
+    int64_t *perm = malloc(sizeof(int64_t) * (size_t)n), *order = malloc(sizeof(int64_t) * (size_t)n_train);
+    for (int64_t i = 0; i < n; i++) perm[i] = i;
+    sbi__rng_init(&r, seed, 0);
+    replay_shuffle(&r, perm, n);
+    double tm[8], ts[8], xm[8], xs[8];
+    for (int32_t j = 0; j < d + xd; j++) {
+        const double *src = j < d ? th : x;
+        const int32_t dim = j < d ? d : xd, c = j < d ? j : j - d;
+        double m = 0, v = 0;
+        for (int64_t i = 0; i < n_train; i++) m += src[perm[i] * dim + c];
+        m /= (double)n_train;
+        for (int64_t i = 0; i < n_train; i++) v += pow(src[perm[i] * dim + c] - m, 2);
+        v = sqrt(v / (double)(n_train - 1));
+        if (j < d) tm[c] = m, ts[c] = v; else xm[c] = m, xs[c] = v;
+    }
+    double *zt = malloc(sizeof(double) * (size_t)(n * d)), *zx = malloc(sizeof(double) * (size_t)(n * xd));
+    for (int64_t i = 0; i < n; i++) { /* z-scored rows in split order */
+        for (int32_t j = 0; j < d; j++) zt[i * d + j] = (th[perm[i] * d + j] - tm[j]) / ts[j];
+        for (int32_t j = 0; j < xd; j++) zx[i * xd + j] = (x[perm[i] * xd + j] - xm[j]) / xs[j];
+    }
+    sbi__estimator_config cfg;
+    sbi__estimator_config_default(&cfg, SBI_ESTIMATOR_MDN, d, xd);
+    cfg.hidden_features = hidden;
+    cfg.num_components = K;
+    cfg.structure_seed = sbi_seed_for_index(seed, 3);
+    sbi__rng_init(&r, seed, 1);
+    sbi__estimator *e = NULL;
+    assert_ok(sbi__estimator_create(&cfg, &r, &e));
+    const int64_t P = e->n_params, nb = n_train / bs, vbs = bs < n_val ? bs : n_val;
+    double *grad = malloc(sizeof(double) * (size_t)P), *best = malloc(sizeof(double) * (size_t)P);
+    double *bt = malloc(sizeof(double) * (size_t)(bs * d)), *bx = malloc(sizeof(double) * (size_t)(bs * xd));
+    double *lp = malloc(sizeof(double) * (size_t)vbs);
+    sbi__adam adam;
+    assert_ok(sbi__adam_init(&adam, P, lr));
+    sbi__rng_init(&r, seed, 2);
+    for (int64_t i = 0; i < n_train; i++) order[i] = i;
+    double best_val = INFINITY;
+    *rows_used = 0;
+    for (int64_t ep = 0; ep < epochs; ep++) {
+        if (reshuffle || ep == 0) replay_shuffle(&r, order, n_train);
+        for (int64_t b = 0; b < nb; b++) {
+            for (int64_t i = 0; i < bs; i++) {
+                memcpy(bt + i * d, zt + order[b * bs + i] * d, sizeof(double) * (size_t)d);
+                memcpy(bx + i * xd, zx + order[b * bs + i] * xd, sizeof(double) * (size_t)xd);
+            }
+            double loss;
+            assert_ok(e->ops->nll_grad(e, bs, bt, bx, &loss, grad));
+            sbi__clip_grad_norm(grad, P, 5.0);
+            sbi__adam_step(&adam, e->params, grad);
+            *rows_used += bs;
+        }
+        double val = 0.0;
+        for (int64_t b = 0; b < n_val / vbs; b++) {
+            assert_ok(e->ops->log_prob(e, vbs, zt + (n_train + b * vbs) * d,
+                                       zx + (n_train + b * vbs) * xd, lp));
+            for (int64_t i = 0; i < vbs; i++) val -= lp[i];
+        }
+        if (val < best_val) best_val = val, memcpy(best, e->params, sizeof(double) * (size_t)P);
+    }
+    sbi__adam_destroy(&adam);
+    sbi__estimator_free(e);
+    free(perm); free(order); free(zt); free(zx); free(grad); free(bt); free(bx); free(lp);
+    return best;
+}
+
+static void test_loop_matches_its_description(void **state)
+{
+    (void)state;
+    /* 50 rows: 45 train in 5 batches of 8 (5 rows dropped per epoch), 5
+     * validate. A high learning rate makes every step count. */
+    const int64_t n = 50, epochs = 6;
+    double th[50 * 2], x[50 * 2];
+    linear_rows(31, n, 2, 1.0, 0.3, th, x);
+    sbi_prior *prior = gauss_prior(2, 1.0);
+    sbi_trainer *t = NULL;
+    assert_ok(sbi_trainer_create(&t, prior, SBI_ESTIMATOR_MDN));
+    sbi_prior_free(prior);
+    assert_ok(sbi_trainer_set_int(t, SBI_OPT_HIDDEN_FEATURES, 8));
+    assert_ok(sbi_trainer_set_int(t, SBI_OPT_NUM_COMPONENTS, 2));
+    assert_ok(sbi_trainer_set_int(t, SBI_OPT_BATCH_SIZE, 8));
+    assert_ok(sbi_trainer_set_double(t, SBI_OPT_LEARNING_RATE, 1e-2));
+    assert_ok(sbi_trainer_set_int(t, SBI_OPT_MAX_EPOCHS, epochs));
+    assert_ok(sbi_trainer_append(t, n, th, 2, x));
+    assert_ok(sbi_trainer_train(t, 5));
+    int64_t used = 0;
+    double *want = replay_training(th, x, n, 2, 2, 8, 2, 8, 1e-2, epochs, 5, 1, &used);
+    assert_int_equal(used, epochs * 5 * 8);
+    const size_t bytes = sizeof(double) * (size_t)t->est->n_params;
+    for (int64_t i = 0; i < t->est->n_params; i++)
+        assert_close(t->est->params[i], want[i], 1e-12, 1e-14);
+    /* The replay tells a loop that does not reshuffle apart. */
+    double *stale = replay_training(th, x, n, 2, 2, 8, 2, 8, 1e-2, epochs, 5, 0, &used);
+    assert_memory_not_equal(stale, t->est->params, bytes);
+    free(want);
+    free(stale);
+    sbi_trainer_free(t);
+}
+
 /* x = theta + 0.3 * N(0, 1) from the row's own seed; every 17th row fails. */
 static int noisy_sim(void *ud, int64_t n, int32_t d, const double *theta, const uint64_t *seeds,
                      int32_t xd, double *x, int32_t *status)
@@ -656,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_unusable_datasets),
         cmocka_unit_test(test_zscore_from_training_split),
         cmocka_unit_test(test_deterministic_for_a_seed),
+        cmocka_unit_test(test_loop_matches_its_description),
         cmocka_unit_test(test_same_weights_for_any_runner_threads),
         cmocka_unit_test(test_max_epochs_and_progress),
         cmocka_unit_test(test_early_stopping_restores_best),
