@@ -79,5 +79,6 @@ int cmd_simulate(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_check(int argc, char **argv); /* cmd_check.c (diagnostics) */
 
 #endif /* SBI_CLI_H */

@@ -109,6 +109,8 @@ FUNCTIONS = {
     "sbi_runner_set_workers": (INT, [PTR, I32]),
     "sbi_runner_set_chunk_size": (INT, [PTR, I64]),
     "sbi_runner_set_progress": (INT, [PTR, PROGRESS_FN, PTR]),
+    "sbi_runner_set_first_index": (INT, [PTR, I64]),
+    "sbi_runner_set_checkpoint": (INT, [PTR, STR]),
     "sbi_runner_cancel": (INT, [PTR]),
     "sbi_runner_run_prior": (INT, [PTR, PTR, I64, U64, OUT]),
     "sbi_runner_run": (INT, [PTR, I64, PTR, U64, OUT]),
