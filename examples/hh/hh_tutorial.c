@@ -468,9 +468,9 @@ static int run(state *s)
     double t_sim = now() - t0, c_sim = cpu_now() - c0;
     long workers = o->workers > 0 ? o->workers : sysconf(_SC_NPROCESSORS_ONLN);
     say(o, "[2/4] simulated %lld: %lld valid, %lld invalid excluded (%.3f s on %ld worker%s, "
-           "%.2f ms per simulation)\n",
+           "%.2f ms of CPU per simulation)\n",
         (long long)o->simulations, (long long)n_ok, (long long)(n_failed + n_nonfinite), t_sim,
-        workers, workers == 1 ? "" : "s", 1e3 * t_sim * (double)workers / (double)o->simulations);
+        workers, workers == 1 ? "" : "s", 1e3 * c_sim / (double)o->simulations);
 
     /* 3. Training. */
     t0 = now();
