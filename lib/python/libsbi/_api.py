@@ -173,6 +173,7 @@ FUNCTIONS = {
     "sbi_sbc_ranks": (INT, [I64, I64, I32, PTR, PTR, PTR]),
     "sbi_sbc_run": (INT, [PTR, PTR, PTR, I64, I64, U64, PROGRESS_FN, PTR, PTR, PTR, PTR, PTR,
                           P_I64]),
+    "sbi_sbc_run_pairs": (INT, [PTR, I64, PTR, PTR, I64, U64, PROGRESS_FN, PTR, PTR, PTR]),
     "sbi_sbc_ks": (INT, [I64, I32, PTR, I64, PTR, PTR]),
     "sbi_sbc_chi2": (INT, [I64, I32, PTR, I64, I32, PTR, PTR]),
     "sbi_sbc_histogram": (INT, [I64, I32, PTR, I64, I32, PTR]),

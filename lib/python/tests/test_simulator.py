@@ -334,3 +334,15 @@ def test_checkpoint_resumes_a_cancelled_run(box, tmp_path):
     (tmp_path / "junk").write_bytes(b"not a checkpoint")
     with pytest.raises(libsbi.FormatError):
         libsbi.Runner(sim, checkpoint=tmp_path / "junk").run_prior(box, 10, seed=4)
+
+
+def test_replacing_progress_keeps_only_the_current_callback(box):
+    runner = libsbi.Runner(libsbi.Simulator(lambda t: t, 2, 2), chunk_size=5)
+    before = len(runner._res.keep)
+    seen = []
+    for k in range(5):
+        runner.progress = lambda d, t, k=k: seen.append(k)
+    assert len(runner._res.keep) == before
+    runner.run_prior(box, 10, seed=0)
+    assert seen == [4, 4]
+    assert "workers=1" in repr(runner)
