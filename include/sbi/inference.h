@@ -42,7 +42,7 @@ enum {
     SBI_OPT_LEARNING_RATE = 2,       /* double, 5e-4, > 0 */
     SBI_OPT_VALIDATION_FRACTION = 3, /* double, 0.1, in (0, 1) */
     SBI_OPT_STOP_AFTER_EPOCHS = 4,   /* int, 20, >= 1 */
-    SBI_OPT_MAX_EPOCHS = 5,          /* int, 2^31-1, >= 1 */
+    SBI_OPT_MAX_EPOCHS = 5,          /* int, 2^31-1, >= 1: at most this many epochs */
     SBI_OPT_CLIP_MAX_NORM = 6,       /* double, 5.0; <= 0 disables clipping */
     SBI_OPT_HIDDEN_FEATURES = 7,     /* int, 50, >= 1 */
     SBI_OPT_HIDDEN_LAYERS = 8,       /* int, 2, >= 1 (MDN trunk depth; flow blocks) */
@@ -59,7 +59,9 @@ enum {
 typedef int (*sbi_train_progress_fn)(void *user_data, int64_t epoch, double train_loss,
                                      double validation_loss);
 
-/* Create a trainer for the given prior (copied) and estimator kind. */
+/* Create a trainer for the given prior (copied) and estimator kind.
+ * Errors: SBI_EINVAL (NULL, unknown kind, a prior of more than 4096
+ * dimensions, the most a posterior file holds), SBI_ENOMEM. */
 SBI_API int sbi_trainer_create(sbi_trainer **out, const sbi_prior *prior, int32_t estimator);
 /* Free a trainer; accepts NULL. */
 SBI_API void sbi_trainer_free(sbi_trainer *trainer);
@@ -84,13 +86,21 @@ SBI_API int sbi_trainer_append_dataset(sbi_trainer *trainer, const sbi_dataset *
  * either pointer may be NULL. */
 SBI_API int sbi_trainer_dims(const sbi_trainer *trainer, int32_t *theta_dim, int32_t *x_dim);
 
-/* Train from scratch with the given seed (validation split, initialisation
- * and batch order all derive from it). Errors: SBI_ESTATE when there is no
- * data, SBI_EINVAL when too few valid rows remain to split (at least 2
- * training rows and 1 validation row), SBI_ENUMERIC if the loss becomes
- * non-finite, SBI_ECANCELED. */
+/* Train from scratch on all rows appended so far, with the given seed (the
+ * validation split, the initialisation and the batch order all derive from
+ * it: the same seed and rows give the same weights). Stops after
+ * SBI_OPT_STOP_AFTER_EPOCHS epochs without a strict improvement of the
+ * validation loss, or at SBI_OPT_MAX_EPOCHS, and keeps the weights of the
+ * best validation loss. Calling it again retrains from scratch. Errors:
+ * SBI_ESTATE when there is no valid row, SBI_EINVAL when too few valid rows
+ * remain to split (at least 2 training rows and 1 validation row), SBI_EINVAL
+ * for an estimator kind this build lacks, SBI_ENUMERIC if the loss becomes
+ * non-finite (nothing is kept), SBI_ECANCELED (the best weights so far are
+ * kept and usable if at least one epoch finished). */
 SBI_API int sbi_trainer_train(sbi_trainer *trainer, uint64_t seed);
-/* Ask training to stop after the current batch. Safe from any thread. */
+/* Ask a running training to stop after the current batch. Safe from any
+ * thread, including the progress callback. A request made while no training
+ * runs is forgotten when the next training starts. */
 SBI_API int sbi_trainer_cancel(sbi_trainer *trainer);
 
 /* Row counts: valid rows kept, rows excluded as invalid, and the sizes of

@@ -7,6 +7,28 @@
 #include "estimators/flow_util.h"
 
 #define LU_EPS 1e-3
+#define LU_STACK 256 /* diagonals up to this size are computed once per call */
+
+/* The diagonal of U, softplus(raw) + eps, computed once per call (a softplus
+ * per element and row would dominate the layer's cost). */
+typedef struct diagbuf {
+    double v[LU_STACK];
+    const double *raw;
+    int32_t d;
+} diagbuf;
+
+static void diag_init(diagbuf *b, int32_t d, const double *raw)
+{
+    b->raw = raw;
+    b->d = d;
+    if (d <= LU_STACK)
+        for (int32_t i = 0; i < d; i++) b->v[i] = sbi__softplus(raw[i]) + LU_EPS;
+}
+
+static inline double diag_get(const diagbuf *b, int32_t i)
+{
+    return b->d <= LU_STACK ? b->v[i] : sbi__softplus(b->raw[i]) + LU_EPS;
+}
 
 /* Offsets into the parameter block. */
 static int64_t tri(int32_t d) { return (int64_t)d * (d - 1) / 2; }
@@ -35,12 +57,12 @@ double sbi__lu_logdet(int32_t d, const double *p)
 
 /* One row in place: r <- U r (top row first: row i reads only r[j >= i]),
  * then r <- L r + b (bottom row first: row i reads only r[j <= i]). */
-static void forward_row(int32_t d, const double *p, double *r)
+static void forward_row(int32_t d, const double *p, const diagbuf *dg, double *r)
 {
     int64_t t = tri(d);
-    const double *lo = p, *up = p + t, *raw = p + 2 * t, *b = p + 2 * t + d;
+    const double *lo = p, *up = p + t, *b = p + 2 * t + d;
     for (int32_t i = 0; i < d; i++) {
-        double s = (sbi__softplus(raw[i]) + LU_EPS) * r[i];
+        double s = diag_get(dg, i) * r[i];
         for (int32_t j = i + 1; j < d; j++) s += up[up_idx(d, i, j)] * r[j];
         r[i] = s;
     }
@@ -53,14 +75,18 @@ static void forward_row(int32_t d, const double *p, double *r)
 
 void sbi__lu_forward(int32_t d, const double *p, int64_t n, const double *x, double *y)
 {
+    diagbuf dg;
+    diag_init(&dg, d, p + 2 * tri(d));
     if (y != x) memcpy(y, x, sizeof(double) * (size_t)(n * d));
-    for (int64_t r = 0; r < n; r++) forward_row(d, p, y + r * d);
+    for (int64_t r = 0; r < n; r++) forward_row(d, p, &dg, y + r * d);
 }
 
 void sbi__lu_inverse(int32_t d, const double *p, int64_t n, const double *y, double *x)
 {
     int64_t t = tri(d);
-    const double *lo = p, *up = p + t, *raw = p + 2 * t, *b = p + 2 * t + d;
+    const double *lo = p, *up = p + t, *b = p + 2 * t + d;
+    diagbuf dg;
+    diag_init(&dg, d, p + 2 * t);
     if (x != y) memcpy(x, y, sizeof(double) * (size_t)(n * d));
     for (int64_t rr = 0; rr < n; rr++) {
         double *r = x + rr * d;
@@ -73,7 +99,7 @@ void sbi__lu_inverse(int32_t d, const double *p, int64_t n, const double *y, dou
         for (int32_t i = d - 1; i >= 0; i--) {
             double s = r[i];
             for (int32_t j = i + 1; j < d; j++) s -= up[up_idx(d, i, j)] * r[j];
-            r[i] = s / (sbi__softplus(raw[i]) + LU_EPS);
+            r[i] = s / diag_get(&dg, i);
         }
     }
 }
@@ -83,6 +109,8 @@ void sbi__lu_backward(int32_t d, const double *p, int64_t n, const double *x, co
 {
     int64_t t = tri(d);
     const double *lo = p, *up = p + t, *raw = p + 2 * t;
+    diagbuf dg;
+    diag_init(&dg, d, raw);
     double *g_lo = NULL, *g_up = NULL, *g_raw = NULL, *g_b = NULL;
     if (gp) {
         memset(gp, 0, sizeof(double) * (size_t)sbi__lu_num_params(d));
@@ -98,7 +126,7 @@ void sbi__lu_backward(int32_t d, const double *p, int64_t n, const double *x, co
         if (gp)
             for (int32_t j = 0; j < d; j++) {
                 g_b[j] += gr[j];
-                double vj = (sbi__softplus(raw[j]) + LU_EPS) * xr[j];
+                double vj = diag_get(&dg, j) * xr[j];
                 for (int32_t k = j + 1; k < d; k++) vj += up[up_idx(d, j, k)] * xr[k];
                 for (int32_t i = j + 1; i < d; i++) g_lo[lo_idx(i, j)] += gr[i] * vj;
             }
@@ -115,14 +143,13 @@ void sbi__lu_backward(int32_t d, const double *p, int64_t n, const double *x, co
             }
         /* gx = U^T gv, in place (gx_j reads gv_i for i <= j: descending j). */
         for (int32_t j = d - 1; j >= 0; j--) {
-            double s = (sbi__softplus(raw[j]) + LU_EPS) * gxr[j];
+            double s = diag_get(&dg, j) * gxr[j];
             for (int32_t i = 0; i < j; i++) s += up[up_idx(d, i, j)] * gxr[i];
             gxr[j] = s;
         }
     }
     if (gp)
         for (int32_t i = 0; i < d; i++) {
-            double diag = sbi__softplus(raw[i]) + LU_EPS;
-            g_raw[i] = (g_raw[i] + gl_sum / diag) * sbi__sigmoid(raw[i]);
+            g_raw[i] = (g_raw[i] + gl_sum / diag_get(&dg, i)) * sbi__sigmoid(raw[i]);
         }
 }

@@ -3,6 +3,7 @@
 #include "estimators/rqspline.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "estimators/flow_util.h"
 
@@ -170,18 +171,13 @@ static void back_knots(int32_t k, double bound, double floor_, const double *s, 
     for (int32_t i = 0; i < k; i++) gu[i] = s[i] * (gfrac[i] - dot);
 }
 
-double sbi__rqs_backward(const sbi__rqs *s, const double *p, double x, double gy, double gl,
-                         double *gp)
+/* Backward through bin b given the local quantities (theta set) and the
+ * softmax vectors of the widths and heights (gp already zeroed). */
+static double backward_core(const sbi__rqs *s, const double *p, int32_t b, const local *lp,
+                            const double *sw, const double *sh, double gy, double gl, double *gp)
 {
-    int32_t k = s->num_bins, np = 3 * k - 1;
-    for (int32_t i = 0; i < np; i++) gp[i] = 0.0;
-    if (!inside(s, x)) return gy;
-    knots kn;
-    knots_compute(s, p, &kn);
-    int32_t b = find_bin(k, kn.cw, x);
-    local l;
-    local_set(s, p, &kn, b, &l);
-    local_theta(&l, (x - kn.cw[b]) / l.w);
+    const int32_t k = s->num_bins;
+    const local l = *lp;
     double th = l.theta, r = l.num / l.den;
     /* Partials of num, den and q with respect to theta, delta, d0, d1. */
     double n_th = 2.0 * l.delta * th + l.d0 * (1.0 - 2.0 * th), den_th = l.big_s * (1.0 - 2.0 * th);
@@ -204,9 +200,75 @@ double sbi__rqs_backward(const sbi__rqs *s, const double *p, double x, double gy
     gcw[b + 1] += g_w;
     gch[b] += gy - g_h;
     gch[b + 1] += g_h;
-    back_knots(k, s->tail_bound, s->min_bin_width, kn.sw, gcw, gp);
-    back_knots(k, s->tail_bound, s->min_bin_height, kn.sh, gch, gp + k);
+    back_knots(k, s->tail_bound, s->min_bin_width, sw, gcw, gp);
+    back_knots(k, s->tail_bound, s->min_bin_height, sh, gch, gp + k);
     if (b >= 1) gp[2 * k + b - 1] = g_d0 * sbi__sigmoid(p[2 * k + b - 1]);
     if (b + 1 <= k - 1) gp[2 * k + b] = g_d1 * sbi__sigmoid(p[2 * k + b]);
     return g_x;
+}
+
+double sbi__rqs_backward(const sbi__rqs *s, const double *p, double x, double gy, double gl,
+                         double *gp)
+{
+    int32_t k = s->num_bins, np = 3 * k - 1;
+    for (int32_t i = 0; i < np; i++) gp[i] = 0.0;
+    if (!inside(s, x)) return gy;
+    knots kn;
+    knots_compute(s, p, &kn);
+    int32_t b = find_bin(k, kn.cw, x);
+    local l;
+    local_set(s, p, &kn, b, &l);
+    local_theta(&l, (x - kn.cw[b]) / l.w);
+    return backward_core(s, p, b, &l, kn.sw, kn.sh, gy, gl, gp);
+}
+
+/* Cache layout: [0] bin (-1: tail), [1] knot x, [2] w, [3] h, [4] delta,
+ * [5] d0, [6] d1, [7] unused, then softmax(widths) [K], softmax(heights) [K]. */
+int32_t sbi__rqs_cache_size(const sbi__rqs *s) { return 2 * s->num_bins + 8; }
+
+void sbi__rqs_forward_cached(const sbi__rqs *s, const double *p, double x, double *y,
+                             double *logdet, double *cache)
+{
+    if (!inside(s, x)) {
+        *y = x;
+        *logdet = 0.0;
+        cache[0] = -1.0;
+        return;
+    }
+    const int32_t k = s->num_bins;
+    knots kn;
+    knots_compute(s, p, &kn);
+    int32_t b = find_bin(k, kn.cw, x);
+    local l;
+    local_set(s, p, &kn, b, &l);
+    local_theta(&l, (x - kn.cw[b]) / l.w);
+    *y = kn.ch[b] + l.h * l.num / l.den;
+    *logdet = local_logdet(&l);
+    cache[0] = (double)b;
+    cache[1] = kn.cw[b];
+    cache[2] = l.w;
+    cache[3] = l.h;
+    cache[4] = l.delta;
+    cache[5] = l.d0;
+    cache[6] = l.d1;
+    cache[7] = 0.0;
+    memcpy(cache + 8, kn.sw, sizeof(double) * (size_t)k);
+    memcpy(cache + 8 + k, kn.sh, sizeof(double) * (size_t)k);
+}
+
+double sbi__rqs_backward_cached(const sbi__rqs *s, const double *p, double x,
+                                const double *cache, double gy, double gl, double *gp)
+{
+    const int32_t k = s->num_bins, np = 3 * k - 1;
+    for (int32_t i = 0; i < np; i++) gp[i] = 0.0;
+    if (cache[0] < 0.0) return gy;
+    local l;
+    l.w = cache[2];
+    l.h = cache[3];
+    l.delta = cache[4];
+    l.d0 = cache[5];
+    l.d1 = cache[6];
+    l.big_s = l.d0 + l.d1 - 2.0 * l.delta;
+    local_theta(&l, (x - cache[1]) / l.w);
+    return backward_core(s, p, (int32_t)cache[0], &l, cache + 8, cache + 8 + k, gy, gl, gp);
 }

@@ -41,4 +41,14 @@ void sbi__rqs_inverse(const sbi__rqs *s, const double *p, double y, double *x, d
 double sbi__rqs_backward(const sbi__rqs *s, const double *p, double x, double gy, double gl,
                          double *gp);
 
+/* The same pair with the forward pass's knots kept for the backward pass
+ * (training calls both at every element: this halves the exponentials).
+ * cache holds sbi__rqs_cache_size() doubles per element; the backward call
+ * gives exactly sbi__rqs_backward's result. */
+int32_t sbi__rqs_cache_size(const sbi__rqs *s);
+void sbi__rqs_forward_cached(const sbi__rqs *s, const double *p, double x, double *y,
+                             double *logdet, double *cache);
+double sbi__rqs_backward_cached(const sbi__rqs *s, const double *p, double x,
+                                const double *cache, double gy, double gl, double *gp);
+
 #endif /* SBI_ESTIMATORS_RQSPLINE_H */

@@ -71,9 +71,9 @@ static int build(sbi_plot *p, int64_t n, int32_t dim, const double *s, const dou
         if (names) snprintf(nm, sizeof nm, "%.39s", names[i]);
         else snprintf(nm, sizeof nm, "theta[%d]", (int)i);
         if (truth)
-            snprintf(line, sizeof line, "%s: %.4g \xC2\xB1 %.3g (true %.4g)", nm, mean, sd, truth[i]);
+            snprintf(line, sizeof line, "%s: %#.4g \xC2\xB1 %#.3g (true %g)", nm, mean, sd, truth[i]);
         else
-            snprintf(line, sizeof line, "%s: %.4g \xC2\xB1 %.3g", nm, mean, sd);
+            snprintf(line, sizeof line, "%s: %#.4g \xC2\xB1 %#.3g", nm, mean, sd);
         SBI_TRY(sbi__plot_add_text(p, leg, line));
     }
     return SBI_OK;

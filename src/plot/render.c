@@ -258,14 +258,18 @@ static void marker(sbi__buf *b, double x, double y, double r, int32_t kind, cons
         putf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" fill-opacity=\"0.8\"/>\n", x,
              y, r, color);
     } else {
-        putf(b, "<path stroke=\"%s\" stroke-width=\"2.5\" stroke-linecap=\"round\" d=\"", color);
-        if (kind == SBI_PLOT_CROSS)
-            putf(b, "M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f", x - r, y - r, x + r, y + r, x - r,
-                 y + r, x + r, y - r);
-        else
-            putf(b, "M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f", x - r, y, x + r, y, x, y - r, x,
-                 y + r);
-        sbi__buf_puts(b, "\"/>\n");
+        /* A white halo keeps the marker visible on dark densities. */
+        for (int pass = 0; pass < 2; pass++) {
+            putf(b, "<path stroke=\"%s\" stroke-width=\"%s\" stroke-linecap=\"round\" d=\"",
+                 pass ? color : "white", pass ? "2" : "4.5");
+            if (kind == SBI_PLOT_CROSS)
+                putf(b, "M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f", x - r, y - r, x + r, y + r,
+                     x - r, y + r, x + r, y - r);
+            else
+                putf(b, "M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f", x - r, y, x + r, y, x, y - r,
+                     x, y + r);
+            sbi__buf_puts(b, "\"/>\n");
+        }
     }
 }
 

@@ -3,14 +3,19 @@
  * Rows still pending are cut into ranges of at most chunk_size rows; workers
  * take ranges dynamically (an atomic counter) and write their rows of the
  * dataset in place (ranges are disjoint, so no locking is needed for data).
- * Row i's theta comes from the prior's stream (seed, i) and its simulator
- * seed is sbi_seed_for_index(seed, i): a row's result depends on nothing
- * but (seed, i), whatever the thread count, chunk size or order.
+ * Row i of the run is global row g = first + i: its theta comes from the
+ * prior's stream (seed, g) and its simulator seed is sbi_seed_for_index(seed,
+ * g), so a row's result depends on nothing but (seed, g), whatever the thread
+ * count, chunk size or order.
  *
  * Every finished range passes through commit_range() on the caller's thread,
- * in completion order: the one place where results leave the run (progress
- * report, checkpoint record). With one worker the caller's thread does all
- * the work and no thread is created. */
+ * in completion order: the one place where results leave the run (checkpoint
+ * record, progress report). With one worker the caller's thread does all
+ * the work and no thread is created.
+ *
+ * With a checkpoint file, rows found in it are loaded first and only the
+ * rows still pending are planned: since a row depends only on (seed, global
+ * index), the resumed dataset equals an uninterrupted run's. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,10 +24,11 @@
 #include "core/internal.h"
 #include "prior/prior_internal.h"
 #include "rng/rng_internal.h"
+#include "sim/checkpoint.h"
 #include "sim/runner_internal.h"
 
 typedef struct run_range {
-    int64_t start; /* first global row index */
+    int64_t start; /* first row (index into the run's dataset) */
     int64_t count; /* rows, 1..chunk_size */
 } run_range;
 
@@ -31,7 +37,10 @@ typedef struct run_state {
     const struct sbi_simulator *sim;
     const sbi_prior *prior; /* NULL when theta was given */
     uint64_t seed;
+    int64_t first;          /* global index of row 0 */
     struct sbi_dataset *ds;
+    sbi__checkpoint *checkpoint; /* NULL: none */
+    int checkpoint_failed;  /* a record failed: append no more (caller's thread) */
     run_range *ranges;
     int64_t n_ranges;
     int64_t rows_done;      /* committed rows (caller's thread only) */
@@ -75,11 +84,12 @@ static int simulate_range(run_state *run, const run_range *rg, uint64_t *seeds)
 {
     struct sbi_dataset *ds = run->ds;
     const size_t td = (size_t)ds->theta_dim, xd = (size_t)ds->x_dim;
+    const uint64_t global = (uint64_t)(run->first + rg->start);
     double *theta = ds->theta + (size_t)rg->start * td;
     if (run->prior) {
         struct sbi_rng rng;
         for (int64_t k = 0; k < rg->count; k++) {
-            sbi__rng_init(&rng, run->seed, (uint64_t)(rg->start + k));
+            sbi__rng_init(&rng, run->seed, global + (uint64_t)k);
             int rc = sbi_prior_sample(run->prior, &rng, 1, theta + (size_t)k * td);
             if (rc != SBI_OK) {
                 sbi__fill_nan(theta, (size_t)rg->count * td);
@@ -88,13 +98,13 @@ static int simulate_range(run_state *run, const run_range *rg, uint64_t *seeds)
         }
     }
     for (int64_t k = 0; k < rg->count; k++)
-        seeds[k] = sbi_seed_for_index(run->seed, (uint64_t)(rg->start + k));
+        seeds[k] = sbi_seed_for_index(run->seed, global + (uint64_t)k);
     int rc = sbi__simulator_call(run->sim, rg->count, theta, seeds, ds->x + (size_t)rg->start * xd,
                                  ds->status + rg->start);
     if (rc != 0) {
         if (run->prior) sbi__fill_nan(theta, (size_t)rg->count * td);
         return sbi__fail(SBI_ESIMULATOR,
-                         "runner: the simulator returned %d for rows %lld..%lld", rc,
+                         "runner: the simulator returned %d for rows %lld..%lld of the run", rc,
                          (long long)rg->start, (long long)(rg->start + rg->count - 1));
     }
     return SBI_OK;
@@ -104,6 +114,15 @@ static int simulate_range(run_state *run, const run_range *rg, uint64_t *seeds)
 static int commit_range(run_state *run, const run_range *rg)
 {
     struct sbi_runner *runner = run->runner;
+    /* After a failed write the file may end in a torn record, which a resume
+     * stops at: appending more would only add records nobody reads. */
+    if (run->checkpoint && !run->checkpoint_failed) {
+        int rc = sbi__checkpoint_append(run->checkpoint, run->ds, rg->start, rg->count);
+        if (rc != SBI_OK) {
+            run->checkpoint_failed = 1;
+            return rc;
+        }
+    }
     run->rows_done += rg->count;
     if (runner->progress && !should_stop(run)) {
         if (runner->progress(runner->progress_data, run->rows_done, run->ds->n) != 0)
@@ -224,6 +243,53 @@ static int effective_workers(const struct sbi_runner *runner, int64_t n_ranges)
     return w < 1 ? 1 : (int)w;
 }
 
+/* Open the checkpoint and load the rows it holds; for a prior run, check
+ * that the loaded theta are what this prior draws for those rows. */
+static int open_checkpoint(run_state *run, int64_t chunk_rows, int *started)
+{
+    struct sbi_dataset *ds = run->ds;
+    const sbi__run_identity id = {ds->theta_dim, ds->x_dim, run->prior == NULL, run->seed,
+                                  run->first, ds->n};
+    int64_t loaded = 0;
+    SBI_TRY(sbi__checkpoint_open(&run->checkpoint, run->runner->checkpoint_path, &id, ds,
+                                 chunk_rows, &loaded));
+    run->rows_done = loaded;
+    if (loaded == 0) return SBI_OK;
+    if (run->prior) {
+        const size_t td = (size_t)ds->theta_dim;
+        double *draw = sbi__malloc_array(td, sizeof(double));
+        if (!draw) return sbi__oom("runner");
+        struct sbi_rng rng;
+        int rc = SBI_OK;
+        for (int64_t i = 0; i < ds->n && rc == SBI_OK; i++) {
+            if (ds->status[i] == SBI_ROW_PENDING) continue;
+            sbi__rng_init(&rng, run->seed, (uint64_t)(run->first + i));
+            rc = sbi_prior_sample(run->prior, &rng, 1, draw);
+            if (rc == SBI_OK && memcmp(draw, ds->theta + (size_t)i * td, td * sizeof(double)) != 0)
+                rc = sbi__fail(SBI_EINVAL,
+                               "runner: checkpoint '%s' holds another theta for row %lld than "
+                               "this prior draws (was it written with another prior?)",
+                               run->runner->checkpoint_path, (long long)i);
+        }
+        sbi__free(draw);
+        SBI_TRY(rc);
+    }
+    *started = 1;
+    return SBI_OK;
+}
+
+/* Close the checkpoint (flushing it), keeping an earlier error's message. */
+static int close_checkpoint(run_state *run, int rc)
+{
+    if (!run->checkpoint) return rc;
+    char saved[512];
+    snprintf(saved, sizeof saved, "%s", sbi_last_error());
+    int close_rc = sbi__checkpoint_close(run->checkpoint);
+    run->checkpoint = NULL;
+    if (rc == SBI_OK) return close_rc;
+    return sbi__fail(rc, "%s", saved);
+}
+
 int sbi__runner_execute(struct sbi_runner *runner, const sbi_prior *prior, uint64_t seed,
                         struct sbi_dataset *ds, int *started)
 {
@@ -235,26 +301,32 @@ int sbi__runner_execute(struct sbi_runner *runner, const sbi_prior *prior, uint6
     run.sim = runner->sim;
     run.prior = prior;
     run.seed = seed;
+    run.first = runner->first_index;
     run.ds = ds;
     atomic_init(&run.next, 0);
     atomic_init(&run.stop, 0);
     run.status = SBI_OK;
 
-    int rc = plan_ranges(&run, runner->chunk_size);
+    /* Rows per range: at most the chunk size, and no more than there are. */
+    const int64_t chunk_rows = runner->chunk_size < ds->n ? runner->chunk_size
+                                                          : (ds->n > 0 ? ds->n : 1);
+    int rc = SBI_OK;
+    if (runner->checkpoint_path) rc = open_checkpoint(&run, chunk_rows, started);
+    if (rc == SBI_OK) rc = plan_ranges(&run, chunk_rows);
     int workers = effective_workers(runner, run.n_ranges);
     /* Scratch per worker, allocated here so workers never allocate. */
-    const size_t chunk = (size_t)(runner->chunk_size < ds->n ? runner->chunk_size : (ds->n ? ds->n : 1));
     uint64_t *seeds = NULL;
     worker_arg *args = NULL;
     pthread_t *threads = NULL;
     if (rc == SBI_OK) {
-        seeds = sbi__malloc_array((size_t)workers * chunk, sizeof(uint64_t));
+        seeds = sbi__malloc_array((size_t)workers * (size_t)chunk_rows, sizeof(uint64_t));
         args = sbi__malloc_array((size_t)workers, sizeof(worker_arg));
         threads = sbi__malloc_array((size_t)workers, sizeof(pthread_t));
         if (!seeds || !args || !threads) rc = sbi__oom("runner");
     }
     if (rc == SBI_OK) {
-        for (int t = 0; t < workers; t++) args[t] = (worker_arg){&run, seeds + (size_t)t * chunk};
+        for (int t = 0; t < workers; t++)
+            args[t] = (worker_arg){&run, seeds + (size_t)t * (size_t)chunk_rows};
         pthread_mutex_init(&run.mu, NULL);
         pthread_cond_init(&run.cv, NULL);
         *started = 1;
@@ -267,6 +339,7 @@ int sbi__runner_execute(struct sbi_runner *runner, const sbi_prior *prior, uint6
             rc = sbi__fail(SBI_ECANCELED, "runner: cancelled with %lld of %lld rows done",
                            (long long)run.rows_done, (long long)ds->n);
     }
+    rc = close_checkpoint(&run, rc);
     sbi__free(seeds);
     sbi__free(args);
     sbi__free(threads);

@@ -60,6 +60,30 @@ int sbi_runner_set_progress(sbi_runner *runner, sbi_progress_fn fn, void *user_d
     return SBI_OK;
 }
 
+int sbi_runner_set_first_index(sbi_runner *runner, int64_t first)
+{
+    SBI_CHECK_PTR(runner, "sbi_runner_set_first_index");
+    SBI_CHECK_ARG(first >= 0, "sbi_runner_set_first_index: first=%lld is negative",
+                  (long long)first);
+    runner->first_index = first;
+    return SBI_OK;
+}
+
+int sbi_runner_set_checkpoint(sbi_runner *runner, const char *path)
+{
+    static const char *where = "sbi_runner_set_checkpoint";
+    SBI_CHECK_PTR(runner, where);
+    SBI_CHECK_ARG(path == NULL || path[0] != '\0', "%s: path is empty", where);
+    char *copy = NULL;
+    if (path) {
+        copy = sbi__memdup(path, strlen(path) + 1, 1);
+        if (!copy) return sbi__oom(where);
+    }
+    sbi__free(runner->checkpoint_path);
+    runner->checkpoint_path = copy;
+    return SBI_OK;
+}
+
 int sbi_runner_cancel(sbi_runner *runner)
 {
     SBI_CHECK_PTR(runner, "sbi_runner_cancel");
@@ -78,6 +102,9 @@ static int run_begin(const char *where, sbi_runner *runner, int64_t n, sbi_datas
     const struct sbi_simulator *sim = runner->sim;
     SBI_CHECK_ARG(n <= INT64_MAX / sim->theta_dim && n <= INT64_MAX / sim->x_dim,
                   "%s: n=%lld rows overflow", where, (long long)n);
+    SBI_CHECK_ARG(n <= INT64_MAX - runner->first_index,
+                  "%s: first index %lld + n=%lld overflows", where,
+                  (long long)runner->first_index, (long long)n);
     *ds = sbi__dataset_new(n, sim->theta_dim, sim->x_dim);
     if (!*ds) return sbi__oom(where);
     return SBI_OK;

@@ -15,6 +15,7 @@ struct sbi_runner {
     void *progress_data;
     atomic_int cancel;               /* set by sbi_runner_cancel, cleared when a run starts */
     char *checkpoint_path;           /* NULL: no checkpoint file */
+    int64_t first_index;             /* global index of a run's row 0 */
 };
 
 /* Run the simulator over every SBI_ROW_PENDING row of ds (theta drawn from

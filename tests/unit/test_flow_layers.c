@@ -3,6 +3,7 @@
  * explicit matrix, gradients against finite differences, identity
  * initialisation) and the fixed random permutations. */
 #include "sbi_test.h"
+#include "estimators/flow_util.h"
 #include "estimators/lu_linear.h"
 #include "estimators/permutation.h"
 #include "rng/rng_internal.h"
@@ -86,6 +87,31 @@ static void test_lu_forward_inverse_logdet(void **state)
         sbi__lu_inverse(d, p, 5, xb, xb);
         for (int i = 0; i < 5 * d; i++) assert_close(xb[i], x[i], 0.0, 1e-11);
     }
+}
+
+/* Wide layers (d above the layer's stack buffer) take the other diagonal
+ * path: forward then inverse is still the identity, log|det| still the sum. */
+static void test_lu_wide(void **state)
+{
+    (void)state;
+    const int32_t d = 300;
+    int64_t np = sbi__lu_num_params(d);
+    double *p = malloc(sizeof(double) * (size_t)np), *x = malloc(sizeof(double) * 2 * d);
+    double *y = malloc(sizeof(double) * 2 * d), *xb = malloc(sizeof(double) * 2 * d);
+    struct sbi_rng r;
+    sbi__rng_init(&r, 13, 0);
+    for (int64_t i = 0; i < np; i++) p[i] = 0.02 * sbi__rng_normal(&r);
+    for (int i = 0; i < 2 * d; i++) x[i] = sbi__rng_normal(&r);
+    sbi__lu_forward(d, p, 2, x, y);
+    sbi__lu_inverse(d, p, 2, y, xb);
+    for (int i = 0; i < 2 * d; i++) assert_close(xb[i], x[i], 0.0, 1e-9);
+    double ld = 0.0;
+    for (int32_t i = 0; i < d; i++) ld += log(softplus(p[d * (d - 1) + i]) + 1e-3);
+    assert_close(sbi__lu_logdet(d, p), ld, 1e-13, 0.0);
+    free(p);
+    free(x);
+    free(y);
+    free(xb);
 }
 
 static void test_lu_identity_init(void **state)
@@ -188,13 +214,49 @@ static void test_permutations(void **state)
         for (int j = 0; j < 4; j++) assert_true(counts[i][j] > 850 && counts[i][j] < 1150);
 }
 
+/* The fast helpers against libm: tanh within 2.5e-16 absolute and 3e-14
+ * relative, softplus/sigmoid against their textbook forms, the branch-free
+ * ReLU exactly. */
+static void test_fast_helpers(void **state)
+{
+    (void)state;
+    double worst_abs = 0.0, worst_rel = 0.0;
+    for (int i = -400000; i <= 400000; i++) {
+        double x = i * 6.1e-5, a = tanh(x), b = sbi__tanh_fast(x);
+        worst_abs = fmax(worst_abs, fabs(a - b));
+        if (a != 0.0) worst_rel = fmax(worst_rel, fabs(a - b) / fabs(a));
+    }
+    for (double x = 1e-300; x < 40.0; x *= 1.01) {
+        double a = tanh(x), b = sbi__tanh_fast(x);
+        worst_rel = fmax(worst_rel, fabs(a - b) / a);
+        assert_true(sbi__tanh_fast(-x) == -b);
+    }
+    print_message("tanh_fast: worst abs %.3g, worst rel %.3g\n", worst_abs, worst_rel);
+    assert_true(worst_abs <= 2.5e-16 && worst_rel <= 3e-14);
+    assert_true(sbi__tanh_fast(0.0) == 0.0 && sbi__tanh_fast(INFINITY) == 1.0);
+    const double vs[] = {-800, -30, -1, -1e-9, 0, 1e-9, 0.5, 3, 30, 800};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        double v = vs[i];
+        assert_close(sbi__softplus(v), v > 30 ? v : log1p(exp(v)), 1e-15, 0.0);
+        assert_close(sbi__sigmoid(v), v < -700 ? 0.0 : 1.0 / (1.0 + exp(-v)), 1e-15, 0.0);
+    }
+    double z[6] = {-2.0, -0.0, 0.0, 1e-300, 3.5, -1e-300}, h[6], g[6] = {1, 2, 3, 4, 5, 6};
+    sbi__relu_n(6, z, h);
+    for (int i = 0; i < 6; i++) assert_true(h[i] == (z[i] > 0 ? z[i] : 0.0) && !signbit(h[i]));
+    sbi__relu_backward_n(6, h, g);
+    const double ge[6] = {0, 0, 0, 4, 5, 0};
+    for (int i = 0; i < 6; i++) assert_true(g[i] == ge[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lu_forward_inverse_logdet),
         cmocka_unit_test(test_lu_identity_init),
+        cmocka_unit_test(test_lu_wide),
         cmocka_unit_test(test_lu_gradients),
         cmocka_unit_test(test_permutations),
+        cmocka_unit_test(test_fast_helpers),
     };
     return cmocka_run_group_tests_name("flow_layers", tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * and covariance, support checks (bounds, NaN, Inf), clone and queries,
  * callback priors, and every bad-argument case. */
 #include "sbi_test.h"
+#include "sbi_fault.h"
 
 static const double LOG_2PI = 1.8378770664093454836;
 
@@ -466,6 +467,37 @@ static void test_bad_other_arguments(void **state)
     sbi_rng_free(rng);
 }
 
+/* Every prior constructor and evaluation with each allocation failing. */
+static int prior_scenario(void *ctx)
+{
+    const double low[2] = {0.0, 0.0}, high[2] = {1.0, 2.0};
+    const double mean[2] = {0.0, 1.0}, cov[4] = {1.0, 0.3, 0.3, 2.0}, var[2] = {1.0, 2.0};
+    const double th[4] = {0.5, 0.5, 2.0, 0.0};
+    double lp[2];
+    int32_t in[2];
+    sbi_prior *p[4] = {NULL, NULL, NULL, NULL}, *c = NULL;
+    int rc = sbi_prior_create_box_uniform(&p[0], 2, low, high);
+    if (rc == SBI_OK) rc = sbi_prior_create_gaussian(&p[1], 2, mean, cov);
+    if (rc == SBI_OK) rc = sbi_prior_create_gaussian_diag(&p[2], 2, mean, var);
+    if (rc == SBI_OK) rc = sbi_prior_create_callback(&p[3], 2, user_sample, user_log_prob, NULL, ctx);
+    for (int i = 0; i < 4 && rc == SBI_OK; i++) {
+        rc = sbi_prior_clone(p[i], &c);
+        if (rc == SBI_OK) rc = sbi_prior_log_prob(c, 2, th, lp);
+        if (rc == SBI_OK) rc = sbi_prior_in_support(c, 2, th, in);
+        sbi_prior_free(c);
+        c = NULL;
+    }
+    for (int i = 0; i < 4; i++) sbi_prior_free(p[i]);
+    return rc;
+}
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    user_prior u = {0, 0};
+    sbi_test_fault_walk(prior_scenario, &u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_bad_box_arguments),
         cmocka_unit_test(test_bad_gaussian_arguments),
         cmocka_unit_test(test_bad_other_arguments),
+        cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests_name("prior", tests, NULL, NULL);
 }

@@ -114,6 +114,30 @@ static void test_gradients_match_finite_differences(void **state)
     print_message("worst relative gradient error (above 1e-8 absolute): %.3g\n", worst);
 }
 
+/* The cached pair gives exactly the uncached results. */
+static void test_cached_equals_uncached(void **state)
+{
+    (void)state;
+    sbi__rqs s;
+    sbi__rqs_default(&s, K, BOUND);
+    struct sbi_rng r;
+    sbi__rng_init(&r, 8, 0);
+    double p[3 * K - 1], g1[3 * K - 1], g2[3 * K - 1], cache[2 * K + 8];
+    assert_int_equal(sbi__rqs_cache_size(&s), 2 * K + 8);
+    for (int trial = 0; trial < 200; trial++) {
+        random_params(&r, 3 * K - 1, 1.5, p);
+        double x = -4.0 + 8.0 * sbi__rng_uniform(&r), y1, l1, y2, l2;
+        double gy = sbi__rng_normal(&r), gl = sbi__rng_normal(&r);
+        sbi__rqs_forward(&s, p, x, &y1, &l1);
+        sbi__rqs_forward_cached(&s, p, x, &y2, &l2, cache);
+        assert_true(y1 == y2 && l1 == l2);
+        double a = sbi__rqs_backward(&s, p, x, gy, gl, g1);
+        double b = sbi__rqs_backward_cached(&s, p, x, cache, gy, gl, g2);
+        assert_true(a == b);
+        assert_memory_equal(g1, g2, sizeof g1);
+    }
+}
+
 static void test_tails_are_identity(void **state)
 {
     (void)state;
@@ -192,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_inverse_of_forward),
         cmocka_unit_test(test_logdet_matches_finite_differences),
         cmocka_unit_test(test_gradients_match_finite_differences),
+        cmocka_unit_test(test_cached_equals_uncached),
         cmocka_unit_test(test_tails_are_identity),
         cmocka_unit_test(test_identity_spline_known_answer),
         cmocka_unit_test(test_monotone_and_other_bins),

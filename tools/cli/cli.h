@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "sbi.h"
+#include "sbi/plugin.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_HELP = 3 };
 
@@ -65,7 +66,7 @@ void cli_free_names(char **names);
 typedef struct {
     const char *label;
     int tty, quiet, last_decile;
-    double start;
+    double start, last_draw;
 } cli_progress;
 void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_update(cli_progress *p, int64_t done, int64_t total);
@@ -78,5 +79,6 @@ int cmd_simulate(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_check(int argc, char **argv); /* cmd_check.c (diagnostics) */
 
 #endif /* SBI_CLI_H */

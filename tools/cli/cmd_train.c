@@ -10,7 +10,7 @@ static const char *C = "train";
 
 typedef struct {
     cli_progress bar;
-    int64_t max_epochs;
+    double last_draw;
 } train_ui;
 
 static int on_epoch(void *ud, int64_t epoch, double train_loss, double val_loss)
@@ -18,6 +18,9 @@ static int on_epoch(void *ud, int64_t epoch, double train_loss, double val_loss)
     train_ui *ui = ud;
     if (ui->bar.quiet) return 0;
     if (ui->bar.tty) {
+        double t = cli_now();
+        if (t - ui->last_draw < 0.05) return 0;
+        ui->last_draw = t;
         fprintf(stderr, "\rtraining: epoch %lld, training loss %.4f, validation loss %.4f  ",
                 (long long)epoch, train_loss, val_loss);
         fflush(stderr);
@@ -129,7 +132,7 @@ int cmd_train(int argc, char **argv)
     if (!quiet)
         fprintf(stderr, "data: %lld rows, %lld valid, %lld excluded (NaN or Inf); theta %d, x %d columns\n",
                 (long long)n_theta, (long long)n_valid, (long long)n_excluded, (int)d_theta, (int)d_x);
-    train_ui ui;
+    train_ui ui = {.last_draw = 0};
     cli_progress_init(&ui.bar, "training", quiet);
     sbi_trainer_set_progress(trainer, on_epoch, &ui);
     rc = sbi_trainer_train(trainer, seed);

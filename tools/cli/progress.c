@@ -12,6 +12,7 @@ void cli_progress_init(cli_progress *p, const char *label, int quiet)
     p->tty = isatty(STDERR_FILENO);
     p->last_decile = -1;
     p->start = cli_now();
+    p->last_draw = 0;
 }
 
 void cli_progress_update(cli_progress *p, int64_t done, int64_t total)
@@ -19,6 +20,9 @@ void cli_progress_update(cli_progress *p, int64_t done, int64_t total)
     if (p->quiet || total <= 0) return;
     double frac = (double)done / (double)total;
     if (p->tty) {
+        double t = cli_now();
+        if (done < total && t - p->last_draw < 0.05) return; /* at most 20 redraws a second */
+        p->last_draw = t;
         int w = 30, filled = (int)(frac * w);
         char bar[31];
         for (int i = 0; i < w; i++) bar[i] = i < filled ? '#' : '.';

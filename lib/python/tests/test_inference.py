@@ -30,6 +30,7 @@ def test_options_round_trip_and_aliases():
     assert opts["validation_fraction"] == 0.1 and opts["clip_max_norm"] == 5.0
     assert opts["hidden_features"] == 50 and opts["num_components"] == 10
     assert set(opts) == set(libsbi.inference.OPTIONS)
+    assert repr(tr) == "<libsbi.Trainer mdn rows=0>"
 
 
 def test_option_errors():
@@ -208,3 +209,17 @@ def test_flow_estimators(estimator):
         raise
     assert post.estimator == estimator
     assert post.sample(10, XO, seed=1).shape == (10, 2)
+
+
+def test_cancel_training_from_another_thread():
+    import threading
+
+    tr = libsbi.Trainer(gaussian_prior(), max_epochs=100_000, stop_after_epochs=100_000)
+    tr.append_simulations(*linear_gaussian_data(400, 3))
+    started = threading.Event()
+    t = threading.Thread(target=lambda: (started.wait(), tr.cancel()))
+    t.start()
+    with pytest.raises(libsbi.CancelledError):
+        tr.train(seed=1, progress=lambda e, tl, vl: started.set())
+    t.join()
+    assert 1 <= tr.epochs < 100_000
