@@ -196,6 +196,11 @@ SBI_HH_API int sbi_hh_time_and_current(const sbi_hh_model *model, double *t, dou
 SBI_HH_API int sbi_hh_trace(const sbi_hh_model *model, const double *theta, uint64_t seed,
                             double *v);
 
+/* The plugin descriptor of the HH model (the same object sbi_plugin_describe
+ * returns when libsbi_hh.so or sbi_hh_plugin.so is loaded as a plugin), for
+ * sbi_plugin_open_descriptor in programs that link libsbi_hh. Static. */
+SBI_HH_API const sbi_plugin_descriptor *sbi_hh_plugin_descriptor(void);
+
 #ifdef __cplusplus
 }
 #endif
