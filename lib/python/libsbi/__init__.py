@@ -23,6 +23,7 @@ from ._loader import ABI_VERSION
 from . import diagnostics, io, plot, stats
 from .dataset import Dataset
 from .inference import Trainer, estimator_kind, estimator_name
+from .plugin import Plugin, load_plugin, plugin_abi_version
 from .posterior import Posterior
 from .prior import BoxUniform, CallbackPrior, Gaussian, Prior
 from .rng import Rng, seed_for_index
@@ -61,9 +62,9 @@ __all__ = [
     "ABI_VERSION", "BoxUniform", "BudgetExhaustedError", "CallbackError", "CallbackPrior",
     "CancelledError", "Dataset", "Error", "FormatError", "Gaussian", "InputOutputError",
     "InvalidArgumentError", "MissingFunctionError", "NumericalError", "OutOfMemoryError",
-    "PluginError", "Posterior", "Prior", "PythonSimulator", "ROW_FAILED", "ROW_NONFINITE",
+    "Plugin", "PluginError", "Posterior", "Prior", "PythonSimulator", "ROW_FAILED", "ROW_NONFINITE",
     "ROW_OK", "ROW_PENDING", "Rng", "Runner", "SimulatorError", "Simulator", "StateError",
     "Summary", "Trainer", "VersionError", "diagnostics", "io", "plot", "stats", "abi_version", "estimator_kind", "estimator_name",
-    "library_path", "seed_for_index", "simulate_for_sbi", "status_string", "version",
+    "library_path", "load_plugin", "plugin_abi_version", "seed_for_index", "simulate_for_sbi", "status_string", "version",
     "version_number",
 ]
