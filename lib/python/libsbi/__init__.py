@@ -56,6 +56,17 @@ def status_string(status):
     return _api.lib.sbi_status_string(status).decode()
 
 
+def last_error():
+    """The calling thread's last libsbi error message ("" if none). The
+    exceptions carry it already; this is for completeness."""
+    return _api.lib.sbi_last_error().decode("utf-8", "replace")
+
+
+def clear_error():
+    """Forget the calling thread's last error message."""
+    _api.lib.sbi_clear_error()
+
+
 __version__ = version()
 
 __all__ = [
@@ -63,7 +74,7 @@ __all__ = [
     "CancelledError", "Dataset", "Error", "FormatError", "Gaussian", "InputOutputError",
     "InvalidArgumentError", "MissingFunctionError", "NumericalError", "OutOfMemoryError",
     "Plugin", "PluginError", "Posterior", "Prior", "PythonSimulator", "ROW_FAILED", "ROW_NONFINITE",
-    "ROW_OK", "ROW_PENDING", "Rng", "Runner", "SimulatorError", "Simulator", "StateError",
+    "ROW_OK", "ROW_PENDING", "Rng", "clear_error", "last_error", "Runner", "SimulatorError", "Simulator", "StateError",
     "Summary", "Trainer", "VersionError", "diagnostics", "io", "plot", "stats", "abi_version", "estimator_kind", "estimator_name",
     "library_path", "load_plugin", "plugin_abi_version", "seed_for_index", "simulate_for_sbi", "status_string", "version",
     "version_number",
