@@ -136,6 +136,8 @@ static int check_names(const char *const *names, int32_t cols, const char *what)
             rc = sbi__fail(SBI_EINVAL,
                            "%s: names[%d]='%s' holds a comma, quote or line break, or starts with "
                            "'#' or a space", what, (int)j, s);
+        else if (strncmp(s, "\xEF\xBB\xBF", 3) == 0) /* the reader drops a leading BOM */
+            rc = sbi__fail(SBI_EINVAL, "%s: names[%d] starts with a byte-order mark", what, (int)j);
         else if (sbi__parse_number(s, n, &v) == 0)
             rc = sbi__fail(SBI_EINVAL, "%s: names[%d]='%s' reads as a number", what, (int)j, s);
         for (size_t i = 0; i < n && rc == SBI_OK; i++)

@@ -200,11 +200,14 @@ sbi__plot_el *sbi__plot_add(sbi_plot *p, int32_t panel, int kind, const char *la
     return e;
 }
 
-/* Drop the last element of a panel (an allocation after sbi__plot_add failed). */
-static void drop_last(sbi_plot *p, int32_t panel)
+/* Drop the last element of a panel (an allocation after sbi__plot_add failed),
+ * giving back the palette colour it took (color NULL), so a failed call
+ * leaves the figure as it was. */
+static void drop_last(sbi_plot *p, int32_t panel, const char *color)
 {
     sbi__plot_panel *pa = &p->panels[panel];
     free_el(&pa->els[--pa->n_els]);
+    if (!color) p->next_color--;
 }
 
 static int add_xy(sbi_plot *p, int32_t panel, int kind, int64_t n, const double *x,
@@ -228,7 +231,7 @@ static int add_xy(sbi_plot *p, int32_t panel, int kind, int64_t n, const double 
         e->x = sbi__malloc_array((size_t)n, sizeof(double));
         e->y = sbi__memdup(y, (size_t)n, sizeof(double));
         if (!e->x || !e->y) {
-            drop_last(p, panel);
+            drop_last(p, panel, color);
             return sbi__oom(fn);
         }
         for (int64_t i = 0; i < n; i++) e->x[i] = x ? x[i] : (double)i;
@@ -287,7 +290,7 @@ int sbi_plot_add_histogram(sbi_plot *p, int32_t panel, int64_t n, const double *
     e->x1 = hi;
     e->z = sbi__calloc((size_t)bins, sizeof(double));
     if (!e->z) {
-        drop_last(p, panel);
+        drop_last(p, panel, color);
         return sbi__oom("sbi_plot_add_histogram");
     }
     int64_t counted = 0;
@@ -319,7 +322,7 @@ int sbi__plot_add_hist2d(sbi_plot *p, int32_t panel, int64_t n, const double *x,
     e->y1 = y1;
     e->z = sbi__calloc((size_t)nx * (size_t)ny, sizeof(double));
     if (!e->z) {
-        drop_last(p, panel);
+        drop_last(p, panel, "black");
         return sbi__oom("plot");
     }
     double wx = (x1 - x0) / nx, wy = (y1 - y0) / ny, zmax = 0;
