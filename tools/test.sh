@@ -10,7 +10,8 @@
 #                  out-of-memory path): all tests except those labelled "slow"
 #   --thorough     (or SBI_THOROUGH=1) also the "slow" tests under ASan+UBSan
 #                  and the threaded runner tests under ThreadSanitizer
-#                  (build/tsan)
+#                  (build/tsan), then tools/test-thorough.sh (TSan on every
+#                  threaded test, valgrind, a fuzzing session)
 #   --no-sanitize  (or SBI_SANITIZE_RUN=0) only the plain build
 # SBI_JOBS sets build and test parallelism (default: min(cores, 2)).
 # A test that takes more than a few seconds should carry LABELS slow.
@@ -23,7 +24,7 @@ for arg in "$@"; do
   case "$arg" in
   --thorough) thorough=1 ;;
   --no-sanitize) sanitize=0 ;;
-  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
   *) echo "tools/test.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -68,6 +69,11 @@ if [ "$sanitize" = 1 ]; then
     run_suite "tsan" build/tsan "-R ^test_(runner|checkpoint)$" -- -DSBI_SANITIZE=thread \
       -DSBI_BUILD_BENCH=OFF -DSBI_BUILD_EXAMPLES=OFF
   fi
+fi
+if [ "$thorough" = 1 ]; then # TSan on every threaded test, valgrind, fuzzing
+  start=$SECONDS result=passed
+  SBI_JOBS=$jobs tools/test-thorough.sh || { result=FAILED; failed=1; }
+  summary+=("thorough (tools/test-thorough.sh): $result in $((SECONDS - start)) s")
 fi
 echo "== summary"
 printf '   %s\n' "${summary[@]}"
