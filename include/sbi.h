@@ -16,6 +16,7 @@
 #include "sbi/prior.h"
 #include "sbi/simulator.h"
 #include "sbi/stats.h"
+#include "sbi/plugin.h"
 #include "sbi/inference.h"
 #include "sbi/posterior.h"
 #include "sbi/diagnostics.h"

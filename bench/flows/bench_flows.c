@@ -5,7 +5,9 @@
  *
  * Usage: bench_flows [steps] [hidden] [transforms]
  *   (defaults 200 steps, the reference shapes 50 hidden / 5 transforms)
- * Times are process CPU time (see now()); run with OPENBLAS_NUM_THREADS=1. */
+ * Times are process CPU time (see now()), except the two wall-clock columns:
+ * a step on one thread and on two (flows split the batch in two shards; the
+ * MDN ignores the setting). Run with OPENBLAS_NUM_THREADS=1. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,13 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -66,6 +75,19 @@ static void bench(int32_t kind, const char *task, int32_t d, int32_t xd, int ste
         t[k] = now() - t0;
     }
     double step = median(t, steps);
+    /* Wall time of a step on one thread and with the second shard on a
+     * second thread (same numbers; needs an idle second core to gain). */
+    double w[2];
+    for (int th = 1; th <= 2; th++) {
+        e->threads = th;
+        for (int k = 0; k < steps; k++) {
+            double t0 = wall();
+            e->ops->nll_grad(e, B, theta, x, &loss, grad);
+            t[k] = wall() - t0;
+        }
+        w[th - 1] = median(t, steps);
+    }
+    e->threads = 1;
     /* log_prob of 10 000 rows, each with its own x. */
     for (int i = 0; i < NS * xd; i++) xs[i] = sbi__rng_normal(&rng);
     for (int i = 0; i < NS * d; i++) ts[i] = sbi__rng_normal(&rng);
@@ -90,8 +112,9 @@ static void bench(int32_t kind, const char *task, int32_t d, int32_t xd, int ste
         tl[k] = now() - t0;
     }
     double lat = median(tl, lat_reps);
-    printf("%-16s %-4s %8lld %10.3f %12.0f %12.0f %10.1f\n", task, e->ops->name,
-           (long long)e->n_params, 1e3 * step, NS / tlp, NS / tsamp, 1e6 * lat);
+    printf("%-16s %-4s %8lld %10.3f %9.3f %9.3f %12.0f %12.0f %10.1f\n", task, e->ops->name,
+           (long long)e->n_params, 1e3 * step, 1e3 * w[0], 1e3 * w[1], NS / tlp, NS / tsamp,
+           1e6 * lat);
     free(tl);
     free(theta);
     free(x);
@@ -116,8 +139,8 @@ int main(int argc, char **argv)
     const char *env = getenv("OPENBLAS_NUM_THREADS");
     printf("# hidden %d, transforms %d, batch 200, OPENBLAS_NUM_THREADS=%s\n", hidden, transforms,
            env ? env : "(unset)");
-    printf("%-16s %-4s %8s %10s %12s %12s %10s\n", "shape (d/x)", "est", "params", "step ms",
-           "logprob/s", "samples/s", "1-smp us");
+    printf("%-16s %-4s %8s %10s %9s %9s %12s %12s %10s\n", "shape (d/x)", "est", "params",
+           "step cpu", "wall 1t", "wall 2t", "logprob/s", "samples/s", "1-smp us");
     const struct {
         const char *name;
         int32_t d, xd;

@@ -84,6 +84,18 @@ SBI_API int sbi_sbc_run(const sbi_posterior *posterior, const sbi_prior *prior,
                         int32_t *ranks, int32_t *hpd_ranks, double *theta_out, double *x_out,
                         int64_t *n_used);
 
+/* SBC and expected coverage on given test pairs (theta: double[n_tests]
+ * [theta_dim], x: double[n_tests][x_dim], e.g. held-out simulations that
+ * were not used for training): ranks and hpd_ranks as sbi_sbc_run, with the
+ * same sampling streams (seed, 2^32 + i). Every theta must lie in the
+ * prior's support when hpd_ranks is requested. Errors: SBI_EINVAL (NULL,
+ * non-finite values, n_tests < 1, n_samples < 1), SBI_ENOMEM, SBI_ECANCELED,
+ * and those of sbi_posterior_sample. */
+SBI_API int sbi_sbc_run_pairs(const sbi_posterior *posterior, int64_t n_tests,
+                              const double *theta, const double *x, int64_t n_samples,
+                              uint64_t seed, sbi_progress_fn progress, void *progress_data,
+                              int32_t *ranks, int32_t *hpd_ranks);
+
 /* Kolmogorov-Smirnov test of each rank column against the discrete uniform
  * distribution on 0..n_samples: ks_stat[k] = max_r |F_M(r) - (r+1)/(n_samples+1)|
  * and p_values[k] from the Kolmogorov distribution (Stephens' small-sample

@@ -46,15 +46,20 @@ enum {
     SBI_ROW_PENDING = 3    /* not simulated (the run stopped before it) */
 };
 
-/* Wrap a callback. user_data must outlive the handle unless a destructor is
- * set. Errors: SBI_EINVAL (dimensions < 1, fn NULL), SBI_ENOMEM. */
+/* Wrap a callback (*out receives the handle; free it with
+ * sbi_simulator_free). user_data must outlive the handle unless a destructor
+ * is set. Errors: SBI_EINVAL (out NULL, dimensions < 1, fn NULL; *out is then
+ * NULL), SBI_ENOMEM. */
 SBI_API int sbi_simulator_create(sbi_simulator **out, int32_t theta_dim, int32_t x_dim,
                                  sbi_simulate_fn fn, void *user_data);
-/* Have `destroy(user_data)` called when the handle is freed. */
+/* Have `destroy(user_data)` called when the handle is freed. Errors:
+ * SBI_EINVAL (sim NULL, or a simulator made by libsbi such as
+ * sbi_simulator_create_with_summary, which has no user data). */
 SBI_API int sbi_simulator_set_destructor(sbi_simulator *sim, sbi_destroy_fn destroy);
 /* Free a simulator (calling its destructor, if any); accepts NULL. */
 SBI_API void sbi_simulator_free(sbi_simulator *sim);
-/* Dimensions of theta and x. */
+/* Dimensions of theta and x (either out-pointer may be NULL). Errors:
+ * SBI_EINVAL (sim NULL). */
 SBI_API int sbi_simulator_dims(const sbi_simulator *sim, int32_t *theta_dim, int32_t *x_dim);
 /* Call the simulator once on the caller's thread for n rows with the given
  * seeds (theta: double[n][theta_dim], seeds: uint64_t[n], x:
@@ -62,7 +67,9 @@ SBI_API int sbi_simulator_dims(const sbi_simulator *sim, int32_t *theta_dim, int
  * n = 0), then classify the rows: status[i] becomes SBI_ROW_OK,
  * SBI_ROW_FAILED (flagged by the callback; takes precedence) or
  * SBI_ROW_NONFINITE. Returns SBI_ESIMULATOR if the callback returned an
- * error; then every status is SBI_ROW_PENDING and x is NaN. */
+ * error (its value is in sbi_last_error()); then every status is
+ * SBI_ROW_PENDING and x is NaN. SBI_EINVAL for NULL pointers (n > 0) or
+ * n < 0. */
 SBI_API int sbi_simulator_run(const sbi_simulator *sim, int64_t n, const double *theta,
                               const uint64_t *seeds, double *x, int32_t *status);
 
@@ -70,12 +77,17 @@ SBI_API int sbi_simulator_run(const sbi_simulator *sim, int64_t n, const double 
  * SBI_ROW_OK rows are meant for training; the others are kept so that
  * failures can be counted and inspected. Several threads may read a dataset
  * at once. */
-/* Copy n rows into a new dataset; rows with non-finite x are marked
- * SBI_ROW_NONFINITE, the others SBI_ROW_OK. n may be 0. */
+/* Copy n rows (theta: double[n][theta_dim], x: double[n][x_dim]; NULL
+ * allowed when n = 0) into a new dataset; rows with non-finite x are marked
+ * SBI_ROW_NONFINITE, the others SBI_ROW_OK. Errors: SBI_EINVAL (out NULL,
+ * n < 0, dimensions < 1, NULL arrays, sizes overflowing), SBI_ENOMEM. */
 SBI_API int sbi_dataset_create(sbi_dataset **out, int64_t n, int32_t theta_dim, int32_t x_dim,
                                const double *theta, const double *x);
 /* Free a dataset; accepts NULL. */
 SBI_API void sbi_dataset_free(sbi_dataset *ds);
+/* Queries. Errors: SBI_EINVAL for a NULL dataset or (except in
+ * sbi_dataset_shape and for the arrays of sbi_dataset_copy_valid) a NULL
+ * out-pointer. */
 /* Number of rows and dimensions (any out-pointer may be NULL). */
 SBI_API int sbi_dataset_shape(const sbi_dataset *ds, int64_t *n, int32_t *theta_dim,
                               int32_t *x_dim);
@@ -83,7 +95,8 @@ SBI_API int sbi_dataset_shape(const sbi_dataset *ds, int64_t *n, int32_t *theta_
 SBI_API int sbi_dataset_theta(const sbi_dataset *ds, const double **theta);
 SBI_API int sbi_dataset_x(const sbi_dataset *ds, const double **x);
 SBI_API int sbi_dataset_status(const sbi_dataset *ds, const int32_t **status);
-/* Number of rows whose status equals row_status (one of SBI_ROW_*). */
+/* Number of rows whose status equals row_status (one of SBI_ROW_*, else
+ * SBI_EINVAL). */
 SBI_API int sbi_dataset_count(const sbi_dataset *ds, int32_t row_status, int64_t *count);
 /* Copy the SBI_ROW_OK rows, in order, into theta (double[k][theta_dim]) and x
  * (double[k][x_dim]) sized for at least sbi_dataset_count(ds, SBI_ROW_OK)
@@ -98,7 +111,10 @@ SBI_API int sbi_dataset_copy_valid(const sbi_dataset *ds, double *theta, double 
  * the seed). The simulator must outlive the runner. A runner may be reused
  * for several runs, one at a time. */
 SBI_API int sbi_runner_create(sbi_runner **out, const sbi_simulator *sim);
-/* Free a runner; accepts NULL. */
+/* Errors of sbi_runner_create: SBI_EINVAL (out or sim NULL), SBI_ENOMEM.
+ * Every setter below returns SBI_EINVAL for a NULL runner. Options apply to
+ * the runs started after they are set. */
+/* Free a runner; accepts NULL. Not while a run is in progress. */
 SBI_API void sbi_runner_free(sbi_runner *runner);
 /* Worker threads (default 1: every call on the caller's thread and no
  * thread is created; 0 means one per online core). With more than one

@@ -67,6 +67,10 @@ int sbi_hh__fail(int status, const char *fmt, ...) __attribute__((format(printf,
 /* Check the constants form a usable configuration and derive the kernel's
  * view of them. */
 int sbi_hh__consts(const sbi_hh_model *m, struct hh_consts *c);
+/* SBI_OK if the model's constants make a usable simulation and statistics. */
+int sbi_hh__check_model(const sbi_hh_model *model);
+/* Fill a model with the tutorial's constants. */
+void sbi_hh__defaults(sbi_hh_model *model);
 /* 1 if theta (2 values) is a valid parameter: finite and >= 0. */
 int sbi_hh__theta_ok(const double *theta);
 

@@ -49,14 +49,20 @@ const char *sbi_hh_constant_name(int32_t key)
     return (key >= 1 && key < HH_NKEYS) ? constants[key].name : NULL;
 }
 
+void sbi_hh__defaults(sbi_hh_model *m)
+{
+    memset(m, 0, sizeof *m);
+    for (int k = 1; k < HH_NKEYS; k++) m->value[k] = constants[k].value;
+    m->kernel = SBI_HH_KERNEL_AUTO;
+}
+
 int sbi_hh_model_create(sbi_hh_model **out)
 {
     if (!out) return sbi_hh__fail(SBI_EINVAL, "sbi_hh_model_create: out is NULL");
     *out = NULL;
-    sbi_hh_model *m = calloc(1, sizeof *m);
+    sbi_hh_model *m = malloc(sizeof *m);
     if (!m) return sbi_hh__fail(SBI_ENOMEM, "sbi_hh_model_create: out of memory");
-    for (int k = 1; k < HH_NKEYS; k++) m->value[k] = constants[k].value;
-    m->kernel = SBI_HH_KERNEL_AUTO;
+    sbi_hh__defaults(m);
     *out = m;
     return SBI_OK;
 }

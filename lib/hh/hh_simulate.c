@@ -289,14 +289,16 @@ int sbi_hh_model_simulate_trace_noise(const sbi_hh_model *model, const double *t
 
 /* ---- batched simulation ---- */
 
-int sbi_hh_model_simulate(const sbi_hh_model *model, int64_t n, const double *theta,
-                          const uint64_t *seeds, double *x, int32_t *status)
+/* Rows to statistics (x: double[n][7]) or to whole traces (x: double[n][N]). */
+static int simulate_batch(const sbi_hh_model *model, int64_t n, const double *theta,
+                          const uint64_t *seeds, double *x, int32_t *status, int traces,
+                          const char *where)
 {
-    if (!model) return sbi_hh__fail(SBI_EINVAL, "sbi_hh_model_simulate: model is NULL");
-    if (n < 0) return sbi_hh__fail(SBI_EINVAL, "sbi_hh_model_simulate: n=%lld", (long long)n);
+    if (!model) return sbi_hh__fail(SBI_EINVAL, "%s: model is NULL", where);
+    if (n < 0) return sbi_hh__fail(SBI_EINVAL, "%s: n=%lld is negative", where, (long long)n);
     if (n == 0) return SBI_OK;
     if (!theta || !seeds || !x || !status)
-        return sbi_hh__fail(SBI_EINVAL, "sbi_hh_model_simulate: NULL argument");
+        return sbi_hh__fail(SBI_EINVAL, "%s: NULL argument", where);
     struct workspace w;
     struct windows win;
     int rc = ws_init(&w, model, model->kernel);
@@ -306,6 +308,7 @@ int sbi_hh_model_simulate(const sbi_hh_model *model, int64_t n, const double *th
         ws_free(&w);
         return rc;
     }
+    const int64_t width = traces ? w.c.n : 7;
     /* Valid rows are packed into groups of `lanes`; results do not depend on
      * the packing because every lane computes the same bits. */
     const int lanes = w.k->lanes();
@@ -318,7 +321,7 @@ int sbi_hh_model_simulate(const sbi_hh_model *model, int64_t n, const double *th
             const double *th = theta + 2 * i;
             if (!sbi_hh__theta_ok(th)) {
                 status[i] = 1;
-                for (int j = 0; j < 7; j++) x[7 * i + j] = NAN;
+                for (int64_t j = 0; j < width; j++) x[width * i + j] = NAN;
                 continue;
             }
             status[i] = 0;
@@ -330,10 +333,36 @@ int sbi_hh_model_simulate(const sbi_hh_model *model, int64_t n, const double *th
         }
         if (used == lanes || (i == n && used > 0)) {
             run_group(&w, used, gna, gk, sd, NULL);
-            for (int j = 0; j < used; j++) stats_of(&win, w.c.n, w.trace[j], x + 7 * rows[j]);
+            for (int j = 0; j < used; j++) {
+                if (traces)
+                    memcpy(x + width * rows[j], w.trace[j], sizeof(double) * (size_t)width);
+                else
+                    stats_of(&win, w.c.n, w.trace[j], x + width * rows[j]);
+            }
             used = 0;
         }
     }
     ws_free(&w);
     return SBI_OK;
+}
+
+int sbi_hh_model_simulate(const sbi_hh_model *model, int64_t n, const double *theta,
+                          const uint64_t *seeds, double *x, int32_t *status)
+{
+    return simulate_batch(model, n, theta, seeds, x, status, 0, "sbi_hh_model_simulate");
+}
+
+int sbi_hh_model_simulate_traces(const sbi_hh_model *model, int64_t n, const double *theta,
+                                 const uint64_t *seeds, double *v, int32_t *status)
+{
+    return simulate_batch(model, n, theta, seeds, v, status, 1, "sbi_hh_model_simulate_traces");
+}
+
+int sbi_hh__check_model(const sbi_hh_model *model)
+{
+    struct hh_consts c;
+    struct windows win;
+    int rc = sbi_hh__consts(model, &c);
+    if (rc == SBI_OK) rc = windows_of(model, &c, &win);
+    return rc;
 }

@@ -165,13 +165,41 @@ SBI_HH_API int sbi_hh_model_summary(const sbi_hh_model *model, sbi_summary **out
 SBI_HH_API int sbi_hh_model_simulate(const sbi_hh_model *model, int64_t n, const double *theta,
                           const uint64_t *seeds, double *x, int32_t *status);
 
-/* A libsbi simulator (theta_dim 2, x_dim 7) running sbi_hh_model_simulate on a
- * copy of the model; thread-safe, so the runner may use several workers.
- * Errors: SBI_EINVAL, SBI_ENOMEM (libsbi's message in sbi_last_error()). */
-SBI_HH_API int sbi_hh_model_simulator(const sbi_hh_model *model, sbi_simulator **out);
-/* A simulator whose x is the whole trace (x_dim N), e.g. to apply your own
- * summary with sbi_simulator_create_with_summary. */
-SBI_HH_API int sbi_hh_model_trace_simulator(const sbi_hh_model *model, sbi_simulator **out);
+/* Batched simulation to whole traces: v is double[n][N] (N samples per row),
+ * status as sbi_hh_model_simulate (rows with invalid theta are NaN). */
+SBI_HH_API int sbi_hh_model_simulate_traces(const sbi_hh_model *model, int64_t n,
+                                            const double *theta, const uint64_t *seeds,
+                                            double *v, int32_t *status);
+
+/* ---- libsbi simulators and shortcuts --------------------------------------
+ * In these, model may be NULL for the tutorial's constants. */
+
+/* A libsbi simulator (theta_dim 2, x_dim 7) running sbi_hh_model_simulate on
+ * a copy of the model (later changes to model do not affect it); thread-safe,
+ * so the runner may use several workers. Rows with invalid theta are flagged
+ * failed (the runner excludes them).
+ * Errors: SBI_EINVAL (out NULL, unusable constants), SBI_ENOMEM. */
+SBI_HH_API int sbi_hh_simulator_create(sbi_simulator **out, const sbi_hh_model *model);
+/* The same with x = the whole trace (x_dim N <= INT32_MAX), e.g. to apply
+ * your own summary with sbi_simulator_create_with_summary. */
+SBI_HH_API int sbi_hh_trace_simulator_create(sbi_simulator **out, const sbi_hh_model *model);
+
+/* The 7 statistic names as a static array (as sbi_hh_x_name). */
+SBI_HH_API const char *const *sbi_hh_stat_names(void);
+/* N, the samples of a trace, or -1 if the model's constants are unusable. */
+SBI_HH_API int64_t sbi_hh_trace_length(const sbi_hh_model *model);
+/* Time grid [ms] and injected current [uA/cm^2], each double[N] (either may
+ * be NULL). Errors: SBI_EINVAL. */
+SBI_HH_API int sbi_hh_time_and_current(const sbi_hh_model *model, double *t, double *i_inj);
+/* One trace v (double[N]) for theta (double[2]) with the noise of seed, as
+ * sbi_hh_model_simulate_trace. */
+SBI_HH_API int sbi_hh_trace(const sbi_hh_model *model, const double *theta, uint64_t seed,
+                            double *v);
+
+/* The plugin descriptor of the HH model (the same object sbi_plugin_describe
+ * returns when libsbi_hh.so or sbi_hh_plugin.so is loaded as a plugin), for
+ * sbi_plugin_open_descriptor in programs that link libsbi_hh. Static. */
+SBI_HH_API const sbi_plugin_descriptor *sbi_hh_plugin_descriptor(void);
 
 #ifdef __cplusplus
 }

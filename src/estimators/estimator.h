@@ -65,6 +65,8 @@ struct sbi__estimator {
     int64_t n_params; /* number of trainable parameters */
     double *params;   /* all trainable parameters, one flat array */
     void *impl;       /* estimator-specific state (layer layout, scratch) */
+    int32_t threads;  /* threads nll_grad may use (0 or 1: the caller's only);
+                         results never depend on it (flows: flow_shards.h) */
 };
 
 /* Largest parameter count an estimator may have (1 GiB of doubles): setup

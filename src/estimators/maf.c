@@ -16,6 +16,7 @@
 
 #include "core/internal.h"
 #include "estimators/estimator.h"
+#include "estimators/flow_shards.h"
 #include "estimators/flow_util.h"
 #include "estimators/made.h"
 #include "estimators/permutation.h"
@@ -43,7 +44,8 @@ typedef struct maf_impl {
     sbi__made_masks masks; /* shared by all transforms */
     sbi__made *made;       /* [T] */
     int32_t *perm;         /* [T][d] */
-    maf_ws train;          /* nll_grad's scratch (one thread) */
+    maf_ws train[2];       /* nll_grad's scratch, one per shard */
+    double *grad1;         /* [n_params] shard 1's gradient */
 } maf_impl;
 
 static void ws_destroy(maf_ws *ws)
@@ -159,7 +161,9 @@ static void maf_destroy(sbi__estimator *e)
 {
     maf_impl *m = e->impl;
     if (!m) return;
-    ws_destroy(&m->train);
+    ws_destroy(&m->train[0]);
+    ws_destroy(&m->train[1]);
+    sbi__free(m->grad1);
     if (m->made)
         for (int32_t t = 0; t < m->T; t++) sbi__made_destroy(&m->made[t]);
     sbi__free(m->made);
@@ -240,19 +244,46 @@ static int maf_log_prob(const sbi__estimator *e, int64_t n, const double *theta,
     return SBI_OK;
 }
 
+/* One shard of a training step (see flow_shards.h). */
+typedef struct maf_step {
+    maf_impl *m;
+    const double *params, *theta, *x;
+    int64_t n; /* rows of the whole batch: the gradient is of the batch mean */
+} maf_step;
+
+static void maf_shard(void *vctx, int32_t shard, int64_t r0, int64_t rows, double *loss,
+                      double *grad)
+{
+    maf_step *c = vctx;
+    maf_impl *m = c->m;
+    maf_ws *ws = &m->train[shard];
+    const double *x = c->x + r0 * m->c;
+    double *logq = ws->ld; /* overwritten in place, row by row */
+    maf_forward(m, c->params, rows, c->theta + r0 * m->d, x, ws, logq);
+    double s = 0.0;
+    for (int64_t r = 0; r < rows; r++) s -= logq[r];
+    *loss = s;
+    maf_backward(m, c->params, rows, x, ws, 1.0 / (double)c->n, -1.0 / (double)c->n, grad, NULL);
+}
+
 static int maf_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const double *x,
                         double *loss, double *grad)
 {
     maf_impl *m = e->impl;
     SBI_CHECK_ARG(n >= 1, "maf: nll_grad needs at least one row");
-    SBI_TRY(ws_reserve(&m->train, m, n, 1));
-    /* The per-row log q overwrite the log-determinants in place. */
-    double *logq = m->train.ld;
-    maf_forward(m, e->params, n, theta, x, &m->train, logq);
-    double s = 0.0;
-    for (int64_t r = 0; r < n; r++) s += logq[r];
-    *loss = -s / (double)n;
-    maf_backward(m, e->params, n, x, &m->train, 1.0 / (double)n, -1.0 / (double)n, grad, NULL);
+    for (int32_t s = 0; s < sbi__shard_count(n); s++) {
+        int64_t r0, rows;
+        sbi__shard_rows(n, s, &r0, &rows);
+        SBI_TRY(ws_reserve(&m->train[s], m, rows, 1));
+    }
+    if (sbi__shard_count(n) > 1 && !m->grad1) {
+        m->grad1 = sbi__malloc_array((size_t)e->n_params, sizeof(double));
+        if (!m->grad1) return sbi__oom("maf");
+    }
+    maf_step step = {m, e->params, theta, x, n};
+    double sum;
+    sbi__shards_run(e->threads, n, maf_shard, &step, e->n_params, grad, m->grad1, &sum);
+    *loss = sum / (double)n;
     return SBI_OK;
 }
 

@@ -23,6 +23,7 @@
 
 #include "core/internal.h"
 #include "estimators/estimator.h"
+#include "estimators/flow_shards.h"
 #include "estimators/flow_util.h"
 #include "estimators/lu_linear.h"
 #include "estimators/resnet.h"
@@ -64,16 +65,16 @@ typedef struct nsf_impl {
     double inv_sqrt_h;      /* nflows' scaling of width/height parameters */
     nsf_layer *layers;      /* [T] */
     int32_t *idx;           /* index storage [T][d] */
-    nsf_ws train;           /* nll_grad's scratch (one thread) */
+    nsf_ws train[2];        /* nll_grad's scratch, one per shard */
+    double *grad1;          /* [n_params] shard 1's gradient */
 } nsf_impl;
 
-static void ws_destroy(const nsf_impl *m, nsf_ws *ws)
+static void ws_destroy(nsf_ws *ws)
 {
     for (int32_t s = 0; s < ws->slots; s++) {
         if (ws->rw) sbi__resnet_ws_destroy(&ws->rw[s]);
         if (ws->mw) sbi__mlp_ws_destroy(&ws->mw[s]);
     }
-    (void)m;
     sbi__free(ws->rw);
     sbi__free(ws->mw);
     sbi__free(ws->mem);
@@ -84,7 +85,7 @@ static int ws_reserve(nsf_ws *ws, const nsf_impl *m, int64_t cap, int keep_all)
 {
     int32_t slots = keep_all ? m->T : 1;
     if (ws->mem && ws->cap >= cap && ws->slots == slots) return SBI_OK;
-    ws_destroy(m, ws);
+    ws_destroy(ws);
     int rc = SBI_OK;
     if (m->d > 1) {
         ws->rw = sbi__calloc((size_t)slots, sizeof *ws->rw);
@@ -117,7 +118,7 @@ static int ws_reserve(nsf_ws *ws, const nsf_impl *m, int64_t cap, int keep_all)
         if (!ws->mem) rc = sbi__oom("nsf workspace");
     }
     if (rc != SBI_OK) {
-        ws_destroy(m, ws);
+        ws_destroy(ws);
         return rc;
     }
     double *p = ws->mem;
@@ -272,7 +273,9 @@ static void nsf_destroy(sbi__estimator *e)
 {
     nsf_impl *m = e->impl;
     if (!m) return;
-    ws_destroy(m, &m->train);
+    ws_destroy(&m->train[0]);
+    ws_destroy(&m->train[1]);
+    sbi__free(m->grad1);
     if (m->layers)
         for (int32_t t = 0; t < m->T; t++) {
             sbi__resnet_destroy(&m->layers[t].net);
@@ -392,8 +395,30 @@ static int nsf_log_prob(const sbi__estimator *e, int64_t n, const double *theta,
         int64_t k = n - r0 < cap ? n - r0 : cap;
         nsf_forward(m, e->params, k, theta + r0 * m->d, x + r0 * m->c, &ws, out + r0);
     }
-    ws_destroy(m, &ws);
+    ws_destroy(&ws);
     return SBI_OK;
+}
+
+/* One shard of a training step (see flow_shards.h). */
+typedef struct nsf_step {
+    nsf_impl *m;
+    const double *params, *theta, *x;
+    int64_t n; /* rows of the whole batch: the gradient is of the batch mean */
+} nsf_step;
+
+static void nsf_shard(void *vctx, int32_t shard, int64_t r0, int64_t rows, double *loss,
+                      double *grad)
+{
+    nsf_step *c = vctx;
+    nsf_impl *m = c->m;
+    nsf_ws *ws = &m->train[shard];
+    const double *x = c->x + r0 * m->c;
+    double *logq = ws->ld; /* overwritten in place, row by row */
+    nsf_forward(m, c->params, rows, c->theta + r0 * m->d, x, ws, logq);
+    double s = 0.0;
+    for (int64_t r = 0; r < rows; r++) s -= logq[r];
+    *loss = s;
+    nsf_backward(m, c->params, rows, x, ws, 1.0 / (double)c->n, -1.0 / (double)c->n, grad, NULL);
 }
 
 static int nsf_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const double *x,
@@ -401,13 +426,19 @@ static int nsf_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const
 {
     nsf_impl *m = e->impl;
     SBI_CHECK_ARG(n >= 1, "nsf: nll_grad needs at least one row");
-    SBI_TRY(ws_reserve(&m->train, m, n, 1));
-    double *logq = m->train.ld; /* overwritten in place, row by row */
-    nsf_forward(m, e->params, n, theta, x, &m->train, logq);
-    double s = 0.0;
-    for (int64_t r = 0; r < n; r++) s += logq[r];
-    *loss = -s / (double)n;
-    nsf_backward(m, e->params, n, x, &m->train, 1.0 / (double)n, -1.0 / (double)n, grad, NULL);
+    for (int32_t s = 0; s < sbi__shard_count(n); s++) {
+        int64_t r0, rows;
+        sbi__shard_rows(n, s, &r0, &rows);
+        SBI_TRY(ws_reserve(&m->train[s], m, rows, 1));
+    }
+    if (sbi__shard_count(n) > 1 && !m->grad1) {
+        m->grad1 = sbi__malloc_array((size_t)e->n_params, sizeof(double));
+        if (!m->grad1) return sbi__oom("nsf");
+    }
+    nsf_step step = {m, e->params, theta, x, n};
+    double sum;
+    sbi__shards_run(e->threads, n, nsf_shard, &step, e->n_params, grad, m->grad1, &sum);
+    *loss = sum / (double)n;
     return SBI_OK;
 }
 
@@ -430,7 +461,7 @@ static int nsf_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const dou
             nsf_backward(m, e->params, k, xr, &ws, -1.0, 1.0, scratch, grad + r0 * m->d);
         }
     }
-    ws_destroy(m, &ws);
+    ws_destroy(&ws);
     sbi__free(scratch);
     return rc;
 }
@@ -468,7 +499,7 @@ static int nsf_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_r
         }
         memcpy(out + r0 * d, cur, sizeof(double) * (size_t)(k * d));
     }
-    ws_destroy(m, &ws);
+    ws_destroy(&ws);
     return SBI_OK;
 }
 

@@ -391,9 +391,10 @@ int64_t sbi__format_param_estimate(const sbi__estimator_config *c)
         return T * (d * H + H + x * H + H + L * (H * H + H) + 2 * d * H + 2 * d);
     case SBI_ESTIMATOR_NSF:
         /* Per coupling: a residual conditioner (input, L blocks of two H->H
-         * layers, output of (3B - 1) values per transformed dimension) and an
-         * LU layer (spec B.1). */
-        return T * ((d + x + 1) * H + 2 * L * (H * H + H) + (H + 1) * d * (3 * B - 1) + d * d + d);
+         * layers with a context layer each, output of (3B - 1) values per
+         * transformed dimension) and an LU layer (spec B.1). */
+        return T * ((d + x + 1) * H + L * (2 * (H * H + H) + x * H) + (H + 1) * d * (3 * B - 1) +
+                    d * d + d);
     default: return -1;
     }
 }

@@ -105,21 +105,20 @@ static int potential_grad(const sbi_posterior *p, const double *xz, int64_t m,
     return SBI_OK;
 }
 
-/* Indices of the k largest values (ties: lower index first). */
-static void top_k(const double *v, int64_t n, int64_t k, int64_t *idx)
+/* Indices of the k largest values (ties: lower index first); taken is
+ * scratch of n bytes. A partial selection sort: k*n = 10^5 steps. */
+static void top_k(const double *v, int64_t n, int64_t k, int64_t *idx, char *taken)
 {
-    /* Partial selection sort: k*n with k = 100, n = 1000 is negligible. */
-    char *taken = sbi__calloc((size_t)n, 1);
+    memset(taken, 0, (size_t)n);
     for (int64_t r = 0; r < k; r++) {
         int64_t best = -1;
         for (int64_t i = 0; i < n; i++) {
-            if (taken && taken[i]) continue;
+            if (taken[i]) continue;
             if (best < 0 || v[i] > v[best]) best = i;
         }
         idx[r] = best;
-        if (taken) taken[best] = 1;
+        taken[best] = 1;
     }
-    sbi__free(taken);
 }
 
 int sbi_posterior_map(const sbi_posterior *p, sbi_rng *rng, const double *x, double *theta_map,
@@ -150,8 +149,10 @@ int sbi_posterior_map(const sbi_posterior *p, sbi_rng *rng, const double *x, dou
     double *best = sbi__malloc_array((size_t)d, sizeof(double));
     int32_t *inside = sbi__malloc_array((size_t)n0, sizeof(int32_t));
     int *type = sbi__malloc_array((size_t)d, sizeof(int));
+    char *taken = sbi__malloc((size_t)n0);
     int rc = SBI_OK;
-    if (!xz || !init || !pot || !idx || !u || !theta || !dtdu || !z || !grad || !gu || !best || !inside || !type) {
+    if (!xz || !init || !pot || !idx || !u || !theta || !dtdu || !z || !grad || !gu || !best || !inside || !type ||
+        !taken) {
         rc = sbi__oom(where);
         goto done;
     }
@@ -163,7 +164,7 @@ int sbi_posterior_map(const sbi_posterior *p, sbi_rng *rng, const double *x, dou
     if (rc != SBI_OK) goto done;
     rc = potential_grad(p, xz, n0, init, z, pot, grad);
     if (rc != SBI_OK) goto done;
-    top_k(pot, n0, m, idx);
+    top_k(pot, n0, m, idx, taken);
     double best_lp = pot[idx[0]];
     memcpy(best, init + idx[0] * d, (size_t)d * sizeof(double));
 
@@ -213,5 +214,6 @@ done:
     sbi__free(best);
     sbi__free(inside);
     sbi__free(type);
+    sbi__free(taken);
     return rc;
 }

@@ -18,8 +18,10 @@ int sbi__posterior_rejection(const sbi_posterior *p, sbi_rng *rng, const double 
     if (n == 0) return SBI_OK;
 
     int64_t batch = n < SBI__REJECTION_MAX_BATCH ? n : SBI__REJECTION_MAX_BATCH;
-    double *buf = sbi__malloc_array((size_t)SBI__REJECTION_MAX_BATCH * (size_t)d, sizeof(double));
-    int32_t *inside = sbi__malloc_array(SBI__REJECTION_MAX_BATCH, sizeof(int32_t));
+    /* Buffers for the first batch; they grow if later batches are larger. */
+    int64_t cap = batch;
+    double *buf = sbi__malloc_array((size_t)cap * (size_t)d, sizeof(double));
+    int32_t *inside = sbi__malloc_array((size_t)cap, sizeof(int32_t));
     int rc = SBI_OK;
     if (!buf || !inside) {
         rc = sbi__oom("posterior sample");
@@ -35,6 +37,17 @@ int sbi__posterior_rejection(const sbi_posterior *p, sbi_rng *rng, const double 
             goto done;
         }
         const int64_t b = batch < budget - total_drawn ? batch : budget - total_drawn;
+        if (b > cap) {
+            double *nb = sbi__realloc(buf, (size_t)b * (size_t)d * sizeof(double));
+            if (nb) buf = nb;
+            int32_t *ni = nb ? sbi__realloc(inside, (size_t)b * sizeof(int32_t)) : NULL;
+            if (ni) inside = ni;
+            if (!nb || !ni) {
+                rc = sbi__oom("posterior sample");
+                goto done;
+            }
+            cap = b;
+        }
         rc = p->est->ops->sample(p->est, xz, b, rng, buf);
         if (rc != SBI_OK) goto done;
         for (int64_t i = 0; i < b; i++)

@@ -13,6 +13,10 @@ struct sbi_simulator {
     sbi_simulate_fn fn;
     void *user_data;        /* the caller's, passed to fn */
     sbi_destroy_fn destroy; /* called with user_data on free; may be NULL */
+    /* Library-made simulators (sbi_simulator_create_with_summary): their
+     * user_data is internal, released by release(owned) on free. */
+    void *owned;
+    void (*release)(void *owned);
 };
 
 struct sbi_dataset {

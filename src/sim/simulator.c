@@ -26,6 +26,9 @@ int sbi_simulator_create(sbi_simulator **out, int32_t theta_dim, int32_t x_dim,
 int sbi_simulator_set_destructor(sbi_simulator *sim, sbi_destroy_fn destroy)
 {
     SBI_CHECK_PTR(sim, "sbi_simulator_set_destructor");
+    SBI_CHECK_ARG(sim->owned == NULL,
+                  "sbi_simulator_set_destructor: this simulator was made by libsbi and has no "
+                  "user data");
     sim->destroy = destroy;
     return SBI_OK;
 }
@@ -34,6 +37,7 @@ void sbi_simulator_free(sbi_simulator *sim)
 {
     if (!sim) return;
     if (sim->destroy) sim->destroy(sim->user_data);
+    if (sim->release) sim->release(sim->owned);
     sbi__free(sim);
 }
 

@@ -200,6 +200,8 @@ int sbi__summary_compute(const sbi_summary *s, int64_t n, const double *raw, dou
                          int32_t *status)
 {
     const int64_t rd = s->raw_dim, od = s->out_dim;
+    if (s->kind != KIND_CALLBACK && s->kind != KIND_CONCAT)
+        for (int64_t i = 0; i < n; i++) status[i] = SBI_ROW_OK;
     switch (s->kind) {
     case KIND_CALLBACK: {
         memset(status, 0, sizeof(int32_t) * (size_t)n);

@@ -6,6 +6,7 @@
 
 #include "sbi_test.h"
 #include "estimators/estimator.h"
+#include "core/internal.h"
 #include "nn/nn.h"
 #include "rng/rng_internal.h"
 
@@ -106,6 +107,43 @@ static inline double flow_check_nll_grad(sbi__estimator *e, int64_t n, uint64_t 
     free(grad);
     free(scratch);
     return err;
+}
+
+/* ---- two shards on one or two threads --------------------------------- */
+
+/* A batch large enough for two shards gives bit-identical loss and gradient
+ * with one thread and with two, and the loss is the mean of -log_prob. */
+static inline void flow_check_threads(sbi__estimator *e, int64_t n, uint64_t seed)
+{
+    int32_t d = e->config.theta_dim, c = e->config.x_dim;
+    double *theta = malloc(sizeof(double) * (size_t)(n * d));
+    double *x = malloc(sizeof(double) * (size_t)(n * c));
+    double *g1 = malloc(sizeof(double) * (size_t)e->n_params);
+    double *g2 = malloc(sizeof(double) * (size_t)e->n_params);
+    double *lp = malloc(sizeof(double) * (size_t)n);
+    struct sbi_rng r;
+    sbi__rng_init(&r, seed, 4);
+    for (int64_t i = 0; i < n * d; i++) theta[i] = sbi__rng_normal(&r);
+    for (int64_t i = 0; i < n * c; i++) x[i] = sbi__rng_normal(&r);
+    double l1, l2;
+    e->threads = 1;
+    assert_ok(e->ops->nll_grad(e, n, theta, x, &l1, g1));
+    e->threads = 2;
+    for (int rep = 0; rep < 3; rep++) {
+        assert_ok(e->ops->nll_grad(e, n, theta, x, &l2, g2));
+        assert_true(l1 == l2);
+        assert_memory_equal(g1, g2, sizeof(double) * (size_t)e->n_params);
+    }
+    e->threads = 1;
+    assert_ok(e->ops->log_prob(e, n, theta, x, lp));
+    double mean = 0.0;
+    for (int64_t i = 0; i < n; i++) mean -= lp[i] / (double)n;
+    assert_close(l1, mean, 1e-12, 1e-12);
+    free(theta);
+    free(x);
+    free(g1);
+    free(g2);
+    free(lp);
 }
 
 /* ---- gradient of log q with respect to theta ------------------------------ */
@@ -215,6 +253,55 @@ static inline void flow_check_sample_moments(const sbi__estimator *e, const doub
         }
     }
     free(s);
+}
+
+/* ---- allocation failures ---------------------------------------------------- */
+
+/* Every estimator call of a small flow, built through sbi__estimator_create
+ * (the library's allocator); returns the first failing status. */
+static inline int flow_exercise(int32_t kind, int32_t d, sbi_rng *rng)
+{
+    sbi__estimator_config cfg = flow_config(kind, d, 3, 6, 2, 2, 4);
+    sbi__estimator *e = NULL, *c = NULL;
+    double x[3 * 40], th[3 * 40], lp[40], g2[3 * 40], s[3 * 5];
+    for (int i = 0; i < 3 * 40; i++) x[i] = 0.01 * i - 0.5, th[i] = 0.5 - 0.013 * i;
+    int rc = sbi__estimator_create(&cfg, rng, &e);
+    if (rc != SBI_OK) return rc;
+    double *grad = malloc(sizeof(double) * (size_t)e->n_params), loss;
+    e->threads = 2;
+    rc = e->ops->nll_grad(e, 4, th, x, &loss, grad);
+    if (rc == SBI_OK) rc = e->ops->nll_grad(e, 40, th, x, &loss, grad); /* two shards */
+    if (rc == SBI_OK) rc = e->ops->log_prob(e, 40, th, x, lp);
+    if (rc == SBI_OK) rc = e->ops->log_prob_grad_theta(e, 4, th, x, lp, g2);
+    if (rc == SBI_OK) rc = e->ops->sample(e, x, 5, rng, s);
+    if (rc == SBI_OK) rc = sbi__estimator_clone(e, &c);
+    if (rc == SBI_OK) rc = c->ops->nll_grad(c, 4, th, x, &loss, grad);
+    free(grad);
+    sbi__estimator_free(c);
+    sbi__estimator_free(e);
+    return rc;
+}
+
+/* With -DSBI_FAULT_INJECTION=ON, fail each allocation in turn: always
+ * SBI_ENOMEM, never a crash or (under ASan) a leak. Elsewhere: runs once. */
+static inline void flow_check_allocation_failures(int32_t kind, int32_t d)
+{
+    sbi_rng *rng = NULL;
+    assert_ok(sbi_rng_create(&rng, 1, 0));
+    int64_t k;
+    for (k = 1; k < 5000; k++) {
+        sbi__fault_arm(k);
+        int rc = flow_exercise(kind, d, rng);
+        int fired = sbi__fault_fired();
+        sbi__fault_arm(0);
+        if (!fired) {
+            assert_ok(rc);
+            break;
+        }
+        assert_int_equal(rc, SBI_ENOMEM);
+    }
+    if (k > 1) print_message("%lld allocation sites failed in turn\n", (long long)(k - 1));
+    sbi_rng_free(rng);
 }
 
 #endif /* SBI_FLOW_TESTING_H */

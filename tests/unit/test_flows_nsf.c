@@ -149,9 +149,31 @@ static void test_nsf_identity_outside_tails(void **state)
     flow_free(e);
 }
 
+/* Batches of 32 rows or more run as two shards (optionally on two threads):
+ * the gradient is still exact and does not depend on the thread count. */
+static void test_nsf_two_shards(void **state)
+{
+    (void)state;
+    sbi__estimator_config cfg = flow_config(SBI_ESTIMATOR_NSF, 2, 3, 6, 2, 2, 4);
+    sbi__estimator *e = flow_make(&sbi__nsf_ops, &cfg, 31, 0.3);
+    assert_true(flow_check_nll_grad(e, 40, 8, 1.5) < 1e-6);
+    flow_check_threads(e, 40, 9);
+    flow_check_threads(e, 201, 10);
+    flow_free(e);
+}
+
+static void test_nsf_allocation_failures(void **state)
+{
+    (void)state;
+    flow_check_allocation_failures(SBI_ESTIMATOR_NSF, 1);
+    flow_check_allocation_failures(SBI_ESTIMATOR_NSF, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nsf_allocation_failures),
+        cmocka_unit_test(test_nsf_two_shards),
         cmocka_unit_test(test_resnet_gradients),
         cmocka_unit_test(test_nsf_nll_gradient),
         cmocka_unit_test(test_nsf_grad_theta),

@@ -598,18 +598,18 @@ static void test_gaussian_prior_round_trip(void **state)
 }
 
 /* The reader's parameter-count estimate against the implementations: exact
- * for the MDN, and for the MAF within the 4x margin the reader allows (else
- * valid files would be refused). */
+ * for the MDN, and for the flows within the 4x margin the reader allows
+ * (else valid files would be refused). */
 static void test_param_estimate_matches_estimators(void **state)
 {
     (void)state;
     const int32_t shapes[][6] = {/* d, x, H, L, K, T */
                                  {1, 1, 1, 1, 1, 1},   {2, 3, 8, 2, 3, 2},  {10, 10, 50, 2, 10, 5},
                                  {2, 7, 50, 2, 10, 5}, {5, 40, 20, 3, 2, 3}, {3, 1, 64, 1, 1, 1}};
-    const sbi__estimator_ops *ops[2] = {&sbi__mdn_ops, &sbi__maf_ops};
-    const int32_t kinds[2] = {SBI_ESTIMATOR_MDN, SBI_ESTIMATOR_MAF};
+    const sbi__estimator_ops *ops[3] = {&sbi__mdn_ops, &sbi__maf_ops, &sbi__nsf_ops};
+    const int32_t kinds[3] = {SBI_ESTIMATOR_MDN, SBI_ESTIMATOR_MAF, SBI_ESTIMATOR_NSF};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 3; k++) {
             sbi__estimator e;
             memset(&e, 0, sizeof e);
             sbi__estimator_config_default(&e.config, kinds[k], shapes[i][0], shapes[i][1]);
@@ -621,6 +621,10 @@ static void test_param_estimate_matches_estimators(void **state)
             assert_ok(e.ops->setup(&e));
             const int64_t est = sbi__format_param_estimate(&e.config);
             if (kinds[k] == SBI_ESTIMATOR_MDN) assert_int_equal(est, e.n_params);
+            if (!(est <= 4 * e.n_params + 4096 && est >= e.n_params / 4))
+                print_error("%s d=%d x=%d H=%d L=%d K=%d T=%d: estimate %lld, actual %lld\n",
+                            e.ops->name, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
+                            shapes[i][4], shapes[i][5], (long long)est, (long long)e.n_params);
             assert_true(est <= 4 * e.n_params + 4096);
             assert_true(est >= e.n_params / 4);
             e.ops->destroy(&e);

@@ -800,6 +800,172 @@ static void test_bad_arguments(void **state)
     sbi_simulator_free(sim);
 }
 
+/* A raw simulator with raw_dim outputs per row: a noisy line. Flags rows
+ * with theta[1] < -1.2, puts NaN in rows with theta[0] > 1.5; returns
+ * raw_fail when it is non-zero. */
+typedef struct raw_toy {
+    int32_t raw_dim;
+    int raw_fail;
+} raw_toy;
+
+static int raw_sim(void *ud, int64_t n, int32_t theta_dim, const double *theta,
+                   const uint64_t *seeds, int32_t x_dim, double *x, int32_t *status)
+{
+    const raw_toy *r = ud;
+    if (r->raw_fail) return r->raw_fail;
+    for (int64_t i = 0; i < n; i++) {
+        const double *th = theta + i * theta_dim;
+        struct sbi_rng g;
+        sbi__rng_init(&g, seeds[i], 0);
+        for (int32_t j = 0; j < x_dim; j++)
+            x[i * x_dim + j] = th[0] + th[1] * j / (double)x_dim + 0.1 * sbi__rng_normal(&g);
+        if (th[0] > 1.5) x[i * x_dim + x_dim / 2] = NAN;
+        if (th[1] < -1.2) status[i] = 1;
+    }
+    return 0;
+}
+
+/* Summary callback: mean and maximum; flags rows whose mean exceeds 0.8,
+ * gives Inf for rows whose maximum is below -1.5; returns 1 if sum_fail. */
+static int sum_fail;
+static int summary_fn(void *ud, int64_t n, int32_t raw_dim, const double *raw, int32_t out_dim,
+                      double *out, int32_t *status)
+{
+    (void)ud;
+    if (sum_fail) return 1;
+    for (int64_t i = 0; i < n; i++) {
+        double m = 0.0, mx = -INFINITY;
+        for (int32_t j = 0; j < raw_dim; j++) {
+            m += raw[i * raw_dim + j];
+            mx = fmax(mx, raw[i * raw_dim + j]);
+        }
+        out[i * out_dim] = m / raw_dim;
+        out[i * out_dim + 1] = mx < -1.5 ? INFINITY : mx;
+        if (m / raw_dim > 0.8) status[i] = 1;
+    }
+    return 0;
+}
+
+/* Row by row through the public pieces: the wrapper's expected output. */
+static void expected_summary_row(const sbi_simulator *raw, const sbi_summary *sum, int32_t raw_dim,
+                                 const double *theta, uint64_t seed, double *x, int32_t *status)
+{
+    double *r = malloc(sizeof(double) * (size_t)raw_dim);
+    int32_t rs, ss;
+    assert_ok(sbi_simulator_run(raw, 1, theta, &seed, r, &rs));
+    assert_ok(sbi_summary_compute(sum, 1, r, x, &ss));
+    if (rs != SBI_ROW_OK || ss == SBI_ROW_FAILED) {
+        *status = SBI_ROW_FAILED;
+        x[0] = x[1] = NAN;
+    } else {
+        *status = ss;
+    }
+    free(r);
+}
+
+static void test_simulator_with_summary(void **state)
+{
+    (void)state;
+    raw_toy rt = {16, 0};
+    sbi_simulator *raw = NULL, *sim = NULL;
+    sbi_summary *sum = NULL;
+    assert_ok(sbi_simulator_create(&raw, THETA_DIM, rt.raw_dim, raw_sim, &rt));
+    assert_ok(sbi_summary_create(&sum, rt.raw_dim, 2, summary_fn, NULL));
+    assert_ok(sbi_simulator_create_with_summary(&sim, raw, sum));
+    sbi_summary_free(sum); /* the wrapper holds its own reference */
+    sum = NULL;
+    assert_ok(sbi_summary_create(&sum, rt.raw_dim, 2, summary_fn, NULL));
+    int32_t td, xd;
+    assert_ok(sbi_simulator_dims(sim, &td, &xd));
+    assert_int_equal(td, THETA_DIM);
+    assert_int_equal(xd, 2);
+    assert_status(sbi_simulator_set_destructor(sim, on_destroy), SBI_EINVAL);
+
+    /* Runner output equals the row-by-row composition, any workers/chunks. */
+    sbi_prior *prior = make_prior();
+    const int64_t n = 300;
+    sbi_dataset *ref = run_with(sim, prior, n, 77, 1, 64);
+    const double *theta, *x;
+    const int32_t *st;
+    assert_ok(sbi_dataset_theta(ref, &theta));
+    assert_ok(sbi_dataset_x(ref, &x));
+    assert_ok(sbi_dataset_status(ref, &st));
+    int64_t seen[4] = {0};
+    for (int64_t i = 0; i < n; i++) {
+        double want[2];
+        int32_t ws;
+        expected_summary_row(raw, sum, rt.raw_dim, theta + i * THETA_DIM,
+                             sbi_seed_for_index(77, (uint64_t)i), want, &ws);
+        assert_int_equal(st[i], ws);
+        assert_memory_equal(x + i * 2, want, sizeof want);
+        seen[ws]++;
+    }
+    assert_true(seen[SBI_ROW_OK] > 0 && seen[SBI_ROW_FAILED] > 0 && seen[SBI_ROW_NONFINITE] > 0);
+    const int32_t workers[] = {2, 4};
+    const int64_t chunks[] = {1, 7, 64};
+    for (int w = 0; w < 2; w++)
+        for (int c = 0; c < 3; c++) {
+            sbi_dataset *ds = run_with(sim, prior, n, 77, workers[w], chunks[c]);
+            const double *x2;
+            const int32_t *s2;
+            assert_ok(sbi_dataset_x(ds, &x2));
+            assert_ok(sbi_dataset_status(ds, &s2));
+            assert_memory_equal(x2, x, sizeof(double) * n * 2);
+            assert_memory_equal(s2, st, sizeof(int32_t) * n);
+            sbi_dataset_free(ds);
+        }
+
+    /* Errors: the raw simulator's value, or the summary's failure. */
+    double th3[3 * THETA_DIM];
+    memcpy(th3, theta, sizeof th3);
+    theta = th3; /* ref is freed below */
+    double out[2 * 3];
+    int32_t ost[3];
+    const uint64_t seeds[3] = {1, 2, 3};
+    rt.raw_fail = -9;
+    assert_status(sbi_simulator_run(sim, 3, theta, seeds, out, ost), SBI_ESIMULATOR);
+    assert_non_null(strstr(sbi_last_error(), "returned -9"));
+    rt.raw_fail = 0;
+    sum_fail = 1;
+    assert_status(sbi_simulator_run(sim, 3, theta, seeds, out, ost), SBI_ESIMULATOR);
+    assert_non_null(strstr(sbi_last_error(), "returned -12"));
+    sum_fail = 0;
+    sbi_simulator_free(sim);
+    sbi_summary_free(sum);
+    sbi_simulator_free(raw);
+    sbi_dataset_free(ref);
+
+    /* Raw rows of 2.4 MB: one row per raw batch, same results. */
+    rt.raw_dim = 300000;
+    assert_ok(sbi_simulator_create(&raw, THETA_DIM, rt.raw_dim, raw_sim, &rt));
+    assert_ok(sbi_summary_create(&sum, rt.raw_dim, 2, summary_fn, NULL));
+    assert_ok(sbi_simulator_create_with_summary(&sim, raw, sum));
+    assert_ok(sbi_simulator_run(sim, 3, theta, seeds, out, ost));
+    for (int i = 0; i < 3; i++) {
+        double want[2];
+        int32_t ws;
+        expected_summary_row(raw, sum, rt.raw_dim, theta + i * THETA_DIM, seeds[i], want, &ws);
+        assert_int_equal(ost[i], ws);
+        assert_memory_equal(out + 2 * i, want, sizeof want);
+    }
+    sbi_simulator_free(sim);
+
+    /* Bad arguments. */
+    sim = (sbi_simulator *)&sim;
+    assert_status(sbi_simulator_create_with_summary(NULL, raw, sum), SBI_EINVAL);
+    assert_status(sbi_simulator_create_with_summary(&sim, NULL, sum), SBI_EINVAL);
+    assert_null(sim);
+    assert_status(sbi_simulator_create_with_summary(&sim, raw, NULL), SBI_EINVAL);
+    sbi_summary *small = NULL;
+    assert_ok(sbi_summary_create(&small, 5, 2, summary_fn, NULL));
+    assert_status(sbi_simulator_create_with_summary(&sim, raw, small), SBI_EINVAL);
+    assert_non_null(strstr(sbi_last_error(), "x_dim 300000 differs from the summary's raw_dim 5"));
+    sbi_summary_free(small);
+    sbi_summary_free(sum);
+    sbi_simulator_free(raw);
+    sbi_prior_free(prior);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -815,6 +981,7 @@ int main(void)
         cmocka_unit_test(test_simulator_run_direct),
         cmocka_unit_test(test_dataset_api),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_simulator_with_summary),
     };
     return cmocka_run_group_tests_name("runner", tests, NULL, NULL);
 }

@@ -342,7 +342,7 @@ static void test_summary_pieces(void **state)
     sbi_summary_free(spk);
     assert_int_equal(destroyed, 0);
     double x[3][7];
-    int32_t st[3];
+    int32_t st[3] = {77, 77, 77}; /* outputs only: garbage in must not matter */
     assert_ok(sbi_summary_compute(cat, 3, &raw[0][0], &x[0][0], st));
     assert_int_equal(st[0], SBI_ROW_OK);
     assert_int_equal(st[1], SBI_ROW_FAILED);
@@ -399,6 +399,91 @@ static void test_summary_errors(void **state)
     sbi_summary_free(NULL);
 }
 
+/* ---- a simulator composed with a summary ---- */
+
+/* Raw rows of 20 samples: theta[0] + theta[1] * (a normal draw from the
+ * row's seed); rows with theta[0] < 0 fail. */
+static int raw_sim(void *ud, int64_t n, int32_t theta_dim, const double *theta,
+                   const uint64_t *seeds, int32_t x_dim, double *x, int32_t *status)
+{
+    (void)ud;
+    sbi_rng *r = NULL;
+    if (sbi_rng_create(&r, 0, 0) != SBI_OK) return -1;
+    for (int64_t i = 0; i < n; i++) {
+        const double *th = theta + i * theta_dim;
+        sbi_rng_reset(r, seeds[i], 0);
+        sbi_rng_normal(r, x_dim, x + i * x_dim);
+        for (int32_t j = 0; j < x_dim; j++) x[i * x_dim + j] = th[0] + th[1] * x[i * x_dim + j];
+        if (th[0] < 0) status[i] = 1;
+    }
+    sbi_rng_free(r);
+    return 0;
+}
+
+static void test_simulator_with_summary(void **state)
+{
+    (void)state;
+    sbi_simulator *raw = NULL, *sim = NULL;
+    sbi_summary *sum = NULL;
+    assert_ok(sbi_simulator_create(&raw, 2, 20, raw_sim, NULL));
+    assert_ok(sbi_summary_create_moments(&sum, 20, 0, 20, SBI_MOMENT_MEAN | SBI_MOMENT_STD));
+    assert_ok(sbi_simulator_create_with_summary(&sim, raw, sum));
+    sbi_summary_free(sum); /* retained by the simulator */
+    int32_t td, xd;
+    assert_ok(sbi_simulator_dims(sim, &td, &xd));
+    assert_int_equal(td, 2);
+    assert_int_equal(xd, 2);
+    enum { N = 37 };
+    double theta[N][2];
+    for (int i = 0; i < N; i++) {
+        theta[i][0] = (i % 7 == 3) ? -1.0 : 0.1 * i;
+        theta[i][1] = 1.0 + 0.01 * i;
+    }
+    /* The runner on 1 and 2 workers with odd chunks gives the same rows,
+     * equal to the summary applied to the raw simulator's rows. */
+    sbi_dataset *ds[2] = {NULL, NULL};
+    for (int w = 0; w < 2; w++) {
+        sbi_runner *run = NULL;
+        assert_ok(sbi_runner_create(&run, sim));
+        assert_ok(sbi_runner_set_workers(run, w + 1));
+        assert_ok(sbi_runner_set_chunk_size(run, 5 + 4 * w));
+        assert_ok(sbi_runner_run(run, N, &theta[0][0], 11, &ds[w]));
+        sbi_runner_free(run);
+    }
+    const double *x0, *x1;
+    const int32_t *st;
+    assert_ok(sbi_dataset_x(ds[0], &x0));
+    assert_ok(sbi_dataset_x(ds[1], &x1));
+    assert_ok(sbi_dataset_status(ds[0], &st));
+    assert_memory_equal(x0, x1, sizeof(double) * N * 2);
+    double rawx[20];
+    for (int i = 0; i < N; i++) {
+        uint64_t seed = sbi_seed_for_index(11, (uint64_t)i);
+        int32_t rst;
+        assert_ok(sbi_simulator_run(raw, 1, theta[i], &seed, rawx, &rst));
+        if (theta[i][0] < 0) {
+            assert_int_equal(st[i], SBI_ROW_FAILED);
+            continue;
+        }
+        assert_int_equal(st[i], SBI_ROW_OK);
+        double m, sd;
+        assert_ok(sbi_stats_mean_std(rawx, 20, &m, &sd));
+        assert_close(x0[2 * i], m, 0, 0);
+        assert_close(x0[2 * i + 1], sd, 0, 0);
+    }
+    /* Mismatched dimensions are refused. */
+    sbi_summary *wrong = NULL;
+    sbi_simulator *bad = NULL;
+    assert_ok(sbi_summary_create_moments(&wrong, 21, 0, 21, SBI_MOMENT_MEAN));
+    assert_status(sbi_simulator_create_with_summary(&bad, raw, wrong), SBI_EINVAL);
+    assert_null(bad);
+    sbi_summary_free(wrong);
+    sbi_dataset_free(ds[0]);
+    sbi_dataset_free(ds[1]);
+    sbi_simulator_free(sim);
+    sbi_simulator_free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_spikes_bad),
         cmocka_unit_test(test_summary_pieces),
         cmocka_unit_test(test_summary_errors),
+        cmocka_unit_test(test_simulator_with_summary),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }

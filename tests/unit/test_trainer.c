@@ -354,6 +354,58 @@ static void test_deterministic_for_a_seed(void **state)
     sbi_trainer_free(b);
 }
 
+/* x = theta + 0.3 * N(0, 1) from the row's own seed; every 17th row fails. */
+static int noisy_sim(void *ud, int64_t n, int32_t d, const double *theta, const uint64_t *seeds,
+                     int32_t xd, double *x, int32_t *status)
+{
+    (void)ud;
+    for (int64_t i = 0; i < n; i++) {
+        struct sbi_rng r;
+        sbi__rng_init(&r, seeds[i], 0);
+        for (int32_t j = 0; j < xd; j++) x[i * xd + j] = theta[i * d + j] + 0.3 * sbi__rng_normal(&r);
+        if (seeds[i] % 17 == 0) status[i] = 1;
+    }
+    return 0;
+}
+
+static void test_same_weights_for_any_runner_threads(void **state)
+{
+    (void)state;
+    sbi_prior *prior = gauss_prior(2, 1.0);
+    sbi_simulator *sim = NULL;
+    assert_ok(sbi_simulator_create(&sim, 2, 2, noisy_sim, NULL));
+    double *w[2] = {NULL, NULL};
+    int64_t np = 0, excluded[2];
+    for (int k = 0; k < 2; k++) {
+        sbi_runner *run = NULL;
+        sbi_dataset *ds = NULL;
+        assert_ok(sbi_runner_create(&run, sim));
+        assert_ok(sbi_runner_set_workers(run, k ? 2 : 1));
+        assert_ok(sbi_runner_set_chunk_size(run, k ? 7 : 64));
+        assert_ok(sbi_runner_run_prior(run, prior, 300, 11, &ds));
+        sbi_trainer *t = NULL;
+        assert_ok(sbi_trainer_create(&t, prior, SBI_ESTIMATOR_MDN));
+        assert_ok(sbi_trainer_set_int(t, SBI_OPT_HIDDEN_FEATURES, 16));
+        assert_ok(sbi_trainer_set_int(t, SBI_OPT_MAX_EPOCHS, 3));
+        assert_ok(sbi_trainer_append_dataset(t, ds));
+        assert_ok(sbi_trainer_counts(t, NULL, &excluded[k], NULL, NULL));
+        assert_ok(sbi_trainer_train(t, 5));
+        np = t->est->n_params;
+        w[k] = malloc(sizeof(double) * (size_t)np);
+        memcpy(w[k], t->est->params, sizeof(double) * (size_t)np);
+        sbi_trainer_free(t);
+        sbi_dataset_free(ds);
+        sbi_runner_free(run);
+    }
+    assert_true(excluded[0] > 0);
+    assert_int_equal(excluded[0], excluded[1]);
+    assert_memory_equal(w[0], w[1], sizeof(double) * (size_t)np);
+    free(w[0]);
+    free(w[1]);
+    sbi_simulator_free(sim);
+    sbi_prior_free(prior);
+}
+
 static void test_max_epochs_and_progress(void **state)
 {
     (void)state;
@@ -604,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_unusable_datasets),
         cmocka_unit_test(test_zscore_from_training_split),
         cmocka_unit_test(test_deterministic_for_a_seed),
+        cmocka_unit_test(test_same_weights_for_any_runner_threads),
         cmocka_unit_test(test_max_epochs_and_progress),
         cmocka_unit_test(test_early_stopping_restores_best),
         cmocka_unit_test(test_cancel),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "sbi.h"
+#include "sbi/plugin.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_HELP = 3 };
 
@@ -78,5 +79,6 @@ int cmd_simulate(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_check(int argc, char **argv); /* cmd_check.c (diagnostics) */
 
 #endif /* SBI_CLI_H */

@@ -11,7 +11,8 @@ static void usage(FILE *f)
             "  simulate   run a simulator plugin on prior draws; write theta and x\n"
             "  train      train a posterior on (theta, x) files; write a posterior file\n"
             "  sample     draw posterior samples at an observation\n"
-            "  info       describe a posterior file or a data table\n\n"
+            "  info       describe a posterior file or a data table\n"
+            "  check      diagnostics: C2ST between sample sets, SBC and coverage\n\n"
             "Files: CSV with a header row, or NumPy .npy (float64/float32, 1-D or 2-D).\n"
             "libsbi %s\n",
             sbi_version_string());
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
     if (strcmp(c, "train") == 0) return cmd_train(argc - 1, argv + 1);
     if (strcmp(c, "sample") == 0) return cmd_sample(argc - 1, argv + 1);
     if (strcmp(c, "info") == 0) return cmd_info(argc - 1, argv + 1);
-    fprintf(stderr, "sbi: unknown command '%s' (simulate, train, sample, info; see sbi --help)\n", c);
+    if (strcmp(c, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    fprintf(stderr, "sbi: unknown command '%s' (simulate, train, sample, info, check; see sbi --help)\n", c);
     return CLI_USAGE;
 }

@@ -1,6 +1,7 @@
 """The simulation runner: a simulator over many rows, in chunks, with
 progress and cancellation; and simulate_for_sbi, the one-call form."""
 import ctypes as C
+import os
 
 from . import _api
 from . import _arrays as A
@@ -28,6 +29,12 @@ class Runner(Handle):
     progress: fn(done, total) called on the caller's thread; return True to
       cancel (the run raises CancelledError, whose .dataset holds the rows
       done). cancel() may also be called from another thread.
+    first_index: global index of the first row (default 0): a run of n rows
+      simulates global rows [first, first + n), so slices run apart (other
+      processes, machines) concatenate to one big run.
+    checkpoint: a file path; every finished chunk is appended to it, and a
+      later run with the same settings resumes from it, simulating only the
+      missing rows (None: off). The file stays after the run.
     An exception raised in a Python simulator or progress callback stops
     the run and is re-raised; its attribute `dataset` (when it can be set)
     holds the rows simulated before it.
@@ -35,7 +42,8 @@ class Runner(Handle):
 
     _kind = "Runner"
 
-    def __init__(self, simulator, *, workers=1, chunk_size=None, progress=None):
+    def __init__(self, simulator, *, workers=1, chunk_size=None, progress=None, first_index=0,
+                 checkpoint=None):
         self.simulator = simulator
         self._trap = Trap()
         out = C.c_void_p()
@@ -47,6 +55,10 @@ class Runner(Handle):
         if chunk_size is not None:
             self.chunk_size = chunk_size
         self.progress = progress
+        if first_index:
+            self.first_index = first_index
+        if checkpoint is not None:
+            self.checkpoint = checkpoint
 
     @property
     def workers(self):
@@ -86,13 +98,50 @@ class Runner(Handle):
             raise TypeError("progress: expected a callable fn(done, total) or None")
         cb = progress_callback(self._trap, fn) if fn is not None else _api.PROGRESS_FN()
         check(lib.sbi_runner_set_progress(self._ptr, cb, None), "sbi_runner_set_progress")
-        self._progress = fn
-        self._res.keep.append(cb)  # the C runner holds its address
+        # The C runner holds the callback's address: keep it (only the
+        # current one) as long as the runner.
+        keep = self._res.keep
+        if self._progress_cb is not None:
+            keep.remove(self._progress_cb)
+        keep.append(cb)
+        self._progress, self._progress_cb = fn, cb
+
+    _progress_cb = None
+
+    @property
+    def first_index(self):
+        return self._first
+
+    @first_index.setter
+    def first_index(self, first):
+        first = A.count(first, "first_index")
+        check(lib.sbi_runner_set_first_index(self._ptr, first), "sbi_runner_set_first_index")
+        self._first = first
+
+    _first = 0
+
+    @property
+    def checkpoint(self):
+        return self._checkpoint
+
+    @checkpoint.setter
+    def checkpoint(self, path):
+        p = None if path is None else os.fsencode(os.fspath(path))
+        check(lib.sbi_runner_set_checkpoint(self._ptr, p), "sbi_runner_set_checkpoint")
+        self._checkpoint = path
+
+    _checkpoint = None
 
     def cancel(self):
         """Ask a run in progress to stop after the chunks in flight (safe from
         any thread and from inside the simulator)."""
         check(lib.sbi_runner_cancel(self._ptr), "sbi_runner_cancel")
+
+    def __repr__(self):
+        if self.closed:
+            return "<libsbi.Runner (closed)>"
+        return (f"<libsbi.Runner workers={self._workers} chunk_size={self._chunk} "
+                f"simulator={self.simulator!r}>")
 
     def _finish(self, rc, out, function, extra_traps=()):
         ds = Dataset._adopt(out.value) if out.value else None

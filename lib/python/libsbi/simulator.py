@@ -38,6 +38,18 @@ class Simulator(Handle):
         self._set(ptr, lib.sbi_simulator_free, keep)
         return self
 
+    @classmethod
+    def adopt(cls, address, keep=()):
+        """Take ownership of an sbi_simulator* made by another C library
+        that uses this libsbi (e.g. the HH model's sbi_hh_model_simulator,
+        called through ctypes): `address` is the pointer as an int. The
+        handle is freed with sbi_simulator_free when the object goes; `keep`
+        holds what it needs alive meanwhile (the ctypes library...). A C
+        simulator may run on worker threads."""
+        if not address:
+            raise ValueError("Simulator.adopt: NULL simulator pointer")
+        return cls._adopt(int(address), list(keep))
+
     @property
     def dims(self):
         """(theta_dim, x_dim)."""

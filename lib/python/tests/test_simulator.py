@@ -294,3 +294,55 @@ def test_keyboard_interrupt_in_the_simulator_propagates(box):
 
     with pytest.raises(KeyboardInterrupt):
         libsbi.Runner(libsbi.Simulator(interrupted, 2, 2)).run_prior(box, 10, seed=0)
+
+
+def test_slices_by_first_index_concatenate_to_one_run(box):
+    sim = libsbi.Simulator(noisy, 2, 2, with_seeds=True)
+    whole = libsbi.Runner(sim).run_prior(box, 30, seed=8)
+    parts = []
+    for first in (0, 10, 20):
+        r = libsbi.Runner(sim, first_index=first, chunk_size=3)
+        assert r.first_index == first
+        parts.append(r.run_prior(box, 10, seed=8))
+    np.testing.assert_array_equal(np.vstack([p.theta for p in parts]), whole.theta)
+    np.testing.assert_array_equal(np.vstack([p.x for p in parts]), whole.x)
+    with pytest.raises(ValueError, match="first_index"):
+        libsbi.Runner(sim, first_index=-1)
+
+
+def test_checkpoint_resumes_a_cancelled_run(box, tmp_path):
+    calls = []
+
+    def counting(theta, seeds):
+        calls.append(len(theta))
+        return noisy(theta, seeds)
+
+    sim = libsbi.Simulator(counting, 2, 2, with_seeds=True)
+    path = tmp_path / "run.ckpt"
+    first = libsbi.Runner(sim, chunk_size=10, checkpoint=path,
+                          progress=lambda done, total: done >= 30)
+    with pytest.raises(libsbi.CancelledError):
+        first.run_prior(box, 100, seed=4)
+    assert path.is_file() and sum(calls) == 30
+    calls.clear()
+    resumed = libsbi.Runner(sim, chunk_size=7, checkpoint=str(path)).run_prior(box, 100, seed=4)
+    assert sum(calls) == 70  # only the missing rows
+    calls.clear()
+    whole = libsbi.Runner(sim).run_prior(box, 100, seed=4)
+    np.testing.assert_array_equal(resumed.x, whole.x)
+    np.testing.assert_array_equal(resumed.theta, whole.theta)
+    (tmp_path / "junk").write_bytes(b"not a checkpoint")
+    with pytest.raises(libsbi.FormatError):
+        libsbi.Runner(sim, checkpoint=tmp_path / "junk").run_prior(box, 10, seed=4)
+
+
+def test_replacing_progress_keeps_only_the_current_callback(box):
+    runner = libsbi.Runner(libsbi.Simulator(lambda t: t, 2, 2), chunk_size=5)
+    before = len(runner._res.keep)
+    seen = []
+    for k in range(5):
+        runner.progress = lambda d, t, k=k: seen.append(k)
+    assert len(runner._res.keep) == before
+    runner.run_prior(box, 10, seed=0)
+    assert seen == [4, 4]
+    assert "workers=1" in repr(runner)
