@@ -233,8 +233,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     d.option_defaults = ok_opt ? doubles(&s, &pl, d.num_options, 2.0, &null_def) : NULL;
     const uint8_t fns = byte(&s);
     d.simulate = (fns & 1) ? NULL : simulate_fn;
+    /* create that allocates comes with destroy (else the plugin itself
+     * leaks); destroy without create is the invalid combination. */
     d.create = (fns & 2) ? NULL : ((fns & 8) ? create_null : create_fn);
-    d.destroy = (fns & 4) ? NULL : ((fns & 8) ? NULL : destroy_fn);
+    d.destroy = d.create == create_fn ? destroy_fn : NULL;
     if (!d.create && (fns & 16)) d.destroy = destroy_fn;
 
     /* The descriptor in a block of exactly max(size, 8) bytes. */
