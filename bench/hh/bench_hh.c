@@ -113,8 +113,9 @@ int main(int argc, char **argv)
     if (rc) die("prior", rc);
     for (int64_t i = 0; i < n; i++) seeds[i] = sbi_seed_for_index(1, (uint64_t)i);
 
-    printf("HH simulator speed: %lld simulations of 12 000 steps with noise, best of %d\n\n",
-           (long long)n, repeats);
+    printf("HH simulator speed: %lld simulations of 12 000 steps with noise, best of %d "
+           "(load average %.2f)\n\n",
+           (long long)n, repeats, bench_loadavg());
     printf("%-26s %10s %12s %12s %10s\n", "path", "lanes", "ms/sim", "sims/s", "vs ref");
     char csv[2048] = "", json[4096] = "";
     size_t lc = 0, lj = 0;
