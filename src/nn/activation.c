@@ -23,8 +23,8 @@ static inline double keep_or_zero(double x, int keep)
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SBI_ACT_AVX512 1
 #include <immintrin.h>
-#pragma GCC push_options
-#pragma GCC target("avx512f")
+/* A target attribute (not #pragma GCC target, which clang ignores). */
+__attribute__((target("avx512f")))
 static int64_t relu_mask_avx512(int64_t count, const double *key, const double *x, double *out)
 {
     const __m512d zero = _mm512_setzero_pd();
@@ -35,7 +35,6 @@ static int64_t relu_mask_avx512(int64_t count, const double *key, const double *
     }
     return i;
 }
-#pragma GCC pop_options
 #endif
 
 static int64_t relu_mask_fast(int64_t count, const double *key, const double *x, double *out)

@@ -56,8 +56,8 @@ static void adam_scalar(int64_t i0, int64_t n, double *params, double *m, double
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SBI_ADAM_AVX512 1
 #include <immintrin.h>
-#pragma GCC push_options
-#pragma GCC target("avx512f")
+/* A target attribute (not #pragma GCC target, which clang ignores). */
+__attribute__((target("avx512f")))
 static int64_t adam_avx512(int64_t n, double *params, double *m, double *v, const double *grad,
                            double w1, double b2, double w2, double bc2_sqrt, double eps,
                            double step)
@@ -79,7 +79,6 @@ static int64_t adam_avx512(int64_t n, double *params, double *m, double *v, cons
     }
     return i;
 }
-#pragma GCC pop_options
 #endif
 
 void sbi__adam_step(sbi__adam *a, double *params, const double *grad)

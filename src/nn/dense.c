@@ -58,8 +58,8 @@ void sbi__dense_forward(const sbi__dense *l, const double *params, int64_t n, co
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SBI_DENSE_AVX512 1
 #include <immintrin.h>
-#pragma GCC push_options
-#pragma GCC target("avx512f")
+/* A target attribute (not #pragma GCC target, which clang ignores). */
+__attribute__((target("avx512f")))
 static void bias_sums_avx512(int64_t n, int64_t out, const double *dy, double *gb)
 {
     for (int64_t o = 0; o < out; o += 8) {
@@ -70,7 +70,6 @@ static void bias_sums_avx512(int64_t n, int64_t out, const double *dy, double *g
         _mm512_mask_storeu_pd(gb + o, m, acc);
     }
 }
-#pragma GCC pop_options
 #endif
 
 static void bias_sums(int64_t n, int64_t out, const double *dy, double *gb)
