@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(posterior_mem posterior_file posterior_roundtrip csv npy prior_spec)
+[ ${#targets[@]} -gt 0 ] || targets=(posterior_mem posterior_file posterior_roundtrip csv npy prior_spec checkpoint plugin_descriptor)
 jobs=${JOBS:-1}
 export OPENBLAS_NUM_THREADS=1
 CC=${CC:-clang-14} cmake -S . -B build/fuzz -DSBI_FUZZ=ON -DSBI_BUILD_BENCH=OFF \
