@@ -30,6 +30,12 @@ void sbi__fault_arm(int64_t n);
 int64_t sbi__fault_count(void);
 int sbi__fault_fired(void);
 
+/* CRC-32 (zlib's; check value crc32("123456789") = 0xCBF43926), used by the
+ * posterior file format and the runner's checkpoint. update continues a
+ * running value (start with 0). Pure: safe from any thread. */
+uint32_t sbi__crc32(const void *data, size_t len);
+uint32_t sbi__crc32_update(uint32_t crc, const void *data, size_t len);
+
 /* Argument checks that set a message and return SBI_EINVAL from the caller. */
 #define SBI_CHECK_ARG(cond, ...)                                                                   \
     do {                                                                                           \

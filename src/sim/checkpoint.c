@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "core/internal.h"
-#include "posterior/format_internal.h" /* sbi__crc32 */
 #include "sim/checkpoint.h"
 
 #define MAGIC "\x89SBR\r\n\x1a\n"
