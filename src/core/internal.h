@@ -17,6 +17,8 @@ void sbi__free(void *ptr);
 void *sbi__malloc_array(size_t count, size_t size);
 /* Duplicate count*size bytes of src (NULL src or 0 bytes gives a 1-byte block). */
 void *sbi__memdup(const void *src, size_t count, size_t size);
+/* A copy of the string s, or NULL if s is NULL or on failure. */
+char *sbi__strdup(const char *s);
 
 /* Record a formatted message as the thread's last error and return status. */
 int sbi__fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
