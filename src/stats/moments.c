@@ -3,7 +3,6 @@
  * that mean/std/central moments agree with NumPy and SciPy to the last bits
  * in most cases, and in any case far more closely than a naive sum. */
 #include <math.h>
-#include <string.h>
 
 #include "core/internal.h"
 #include "sbi/stats.h"
@@ -16,89 +15,49 @@ enum { PW_BLOCK = 128, MOMENT_ALL = 31 };
  * and SciPy form them) at once: eight partial sums per k over blocks of 8,
  * combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the rest in order;
  * fewer than 8 terms are summed in order from 0. */
-#define TERM_SUM(TERM, res)                                                                        \
+#define LEAF_SUM(TERM, res)                                                                        \
     do {                                                                                           \
-        for (int64_t i_ = i0; i_ < n; i_++) {                                                      \
+        if (n < 8) {                                                                               \
+            res = 0.0;                                                                             \
+            for (int64_t i_ = 0; i_ < n; i_++) {                                                   \
+                const double d = v[i_] - mean, d2 = d * d;                                         \
+                (void)d2;                                                                          \
+                res += (TERM);                                                                     \
+            }                                                                                      \
+            break;                                                                                 \
+        }                                                                                          \
+        double r_[8];                                                                              \
+        for (int j_ = 0; j_ < 8; j_++) {                                                           \
+            const double d = v[j_] - mean, d2 = d * d;                                             \
+            (void)d2;                                                                              \
+            r_[j_] = (TERM);                                                                       \
+        }                                                                                          \
+        int64_t i_;                                                                                \
+        for (i_ = 8; i_ < n - (n % 8); i_ += 8)                                                    \
+            for (int j_ = 0; j_ < 8; j_++) {                                                       \
+                const double d = v[i_ + j_] - mean, d2 = d * d;                                    \
+                (void)d2;                                                                          \
+                r_[j_] += (TERM);                                                                  \
+            }                                                                                      \
+        res = ((r_[0] + r_[1]) + (r_[2] + r_[3])) + ((r_[4] + r_[5]) + (r_[6] + r_[7]));           \
+        for (; i_ < n; i_++) {                                                                     \
             const double d = v[i_] - mean, d2 = d * d;                                             \
             (void)d2;                                                                              \
             res += (TERM);                                                                         \
         }                                                                                          \
     } while (0)
 
-/* The eight partial sums are the lanes of one 8-wide vector (GCC vector
- * types: one AVX-512 register, or four SSE2 registers on plain x86-64): the
- * same additions in the same order as eight scalars, so the same bits, and
- * all powers in one pass over v. */
-typedef double sbi__v8d __attribute__((vector_size(64)));
-
-/* Macros, not functions: an 8-wide vector may not cross a function boundary
- * where the target lacks AVX-512 (-Wpsabi). */
-#define LOAD8(x, p) memcpy(&(x), (p), sizeof(x))
-#define COMBINE8(r) ((((r)[0] + (r)[1]) + ((r)[2] + (r)[3])) + (((r)[4] + (r)[5]) + ((r)[6] + (r)[7])))
-
-static inline __attribute__((always_inline)) void leaf_body(const double *v, int64_t n,
-                                                            double mean, int kmin, int kmax,
-                                                            double out[5])
-{
-    const int k1 = kmin <= 1, k2 = kmin <= 2 && kmax >= 2, k3 = kmin <= 3 && kmax >= 3,
-              k4 = kmax >= 4;
-    int64_t i0 = 0;
-    if (n >= 8) {
-        sbi__v8d d, d2;
-        LOAD8(d, v);
-        d = d - mean;
-        d2 = d * d;
-        sbi__v8d r1 = d, r2 = d2, r3 = d2 * d, r4 = d2 * d2;
-        i0 = n - (n % 8);
-        for (int64_t i = 8; i < i0; i += 8) {
-            LOAD8(d, v + i);
-            d = d - mean;
-            d2 = d * d;
-            if (k1) r1 += d;
-            if (k2) r2 += d2;
-            if (k3) r3 += d2 * d;
-            if (k4) r4 += d2 * d2;
-        }
-        out[1] = COMBINE8(r1);
-        out[2] = COMBINE8(r2);
-        out[3] = COMBINE8(r3);
-        out[4] = COMBINE8(r4);
-    } else {
-        out[1] = out[2] = out[3] = out[4] = 0.0;
-    }
-    if (k1) TERM_SUM(d, out[1]);
-    if (k2) TERM_SUM(d2, out[2]);
-    if (k3) TERM_SUM(d2 * d, out[3]);
-    if (k4) TERM_SUM(d2 * d2, out[4]);
-}
-
-static void leaf_generic(const double *v, int64_t n, double mean, int kmin, int kmax,
-                         double out[5])
-{
-    leaf_body(v, n, mean, kmin, kmax, out);
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define SBI_MOMENTS_AVX512 1
-/* A target attribute (not #pragma GCC target, which clang ignores). */
-__attribute__((target("avx512f")))
-static void leaf_avx512(const double *v, int64_t n, double mean, int kmin, int kmax,
-                        double out[5])
-{
-    leaf_body(v, n, mean, kmin, kmax, out);
-}
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* Wider registers for the eight partial sums (same additions, same bits). */
+__attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
-
 static void leaf_sums(const double *v, int64_t n, double mean, int kmin, int kmax,
                       double out[5])
 {
-#if SBI_MOMENTS_AVX512
-    if (__builtin_cpu_supports("avx512f")) {
-        leaf_avx512(v, n, mean, kmin, kmax, out);
-        return;
-    }
-#endif
-    leaf_generic(v, n, mean, kmin, kmax, out);
+    if (kmin <= 1 && kmax >= 1) LEAF_SUM(d, out[1]);
+    if (kmin <= 2 && kmax >= 2) LEAF_SUM(d2, out[2]);
+    if (kmin <= 3 && kmax >= 3) LEAF_SUM(d2 * d, out[3]);
+    if (kmin <= 4 && kmax >= 4) LEAF_SUM(d2 * d2, out[4]);
 }
 
 /* Pairwise sums of (v-mean)^k for k = kmin..kmax into out[k]. With mean = 0

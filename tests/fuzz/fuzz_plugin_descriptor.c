@@ -9,6 +9,8 @@
  * A descriptor that validates must open as a plugin handle whose prior,
  * options and simulator all work (sbi_plugin_validate promises the loader's
  * checks, and the loader's users rely on them). */
+#include <float.h>
+
 #include "fuzz.h"
 #include "sbi/plugin.h"
 
@@ -86,8 +88,13 @@ static const char *const *strings(src *s, pool *pl, int32_t n, const char *prefi
     return a;
 }
 
+/* Values at the edges of the double range (raw bytes rarely hit them). */
+static const double k_special[] = {0.0,     -0.0,     1.0,      -1.0,     1e308,   -1e308,
+                                   DBL_MAX, -DBL_MAX, INFINITY, -INFINITY, NAN,     DBL_MIN,
+                                   4.9e-324, 1e-300,  -1e300,   1e300};
+
 /* n doubles: 0 -> low[i] = i (or high[i] = i + 1 + extra), 1 -> NULL, 2 ->
- * raw input doubles, 3 -> mixed. */
+ * raw input doubles, 3 -> per element: i + base, or an edge value. */
 static const double *doubles(src *s, pool *pl, int32_t n, double base, int *is_null)
 {
     const uint8_t sel = byte(s) % 4;
@@ -96,8 +103,15 @@ static const double *doubles(src *s, pool *pl, int32_t n, double base, int *is_n
     double *a = take(pl, sizeof(double) * (size_t)n);
     if (!a) return NULL;
     for (int32_t i = 0; i < n; i++) {
-        if (sel == 0 || (sel == 3 && !(byte(s) & 1))) a[i] = (double)i + base;
-        else a[i] = f64(s);
+        if (sel == 0) {
+            a[i] = (double)i + base;
+        } else if (sel == 2) {
+            a[i] = f64(s);
+        } else {
+            const uint8_t b = byte(s);
+            a[i] = (b & 1) ? k_special[(b >> 1) % (sizeof k_special / sizeof *k_special)]
+                           : (double)i + base;
+        }
     }
     return a;
 }

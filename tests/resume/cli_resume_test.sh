@@ -58,10 +58,10 @@ kills=0
 for attempt in $(seq 1 200); do
   run 2 "$T/run" 2> /dev/null &
   pid=$!
-  # 10 ms to a quarter of the reference time, growing so that a slow
-  # machine still makes progress.
-  delay=$((10 + RANDOM % (ms / 4 + 1) + 5 * attempt))
-  sleep "$(printf '0.%03d' $((delay > 999 ? 999 : delay)))"
+  # A twentieth to a quarter of the reference time (a run on 2 workers takes
+  # about half of it), growing so that a slow machine still makes progress.
+  delay=$((ms / 20 + RANDOM % (ms / 4 + 1) + attempt * ms / 100))
+  sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
   kill -KILL $pid 2> /dev/null
   wait $pid
   rc=$?

@@ -248,9 +248,9 @@ static void test_spikes_random(void **state)
         assert_ok(sbi_rng_uniform(r, N, u));
         double x = -15;
         for (int i = 0; i < N; i++) {
-            if (u[i] < 0.2) x = x;           /* plateau */
-            else if (u[i] < 0.25) x = -10;   /* exactly the threshold */
-            else x += (u[i] - 0.62) * 8;
+            /* u < 0.2: a plateau (x unchanged) */
+            if (u[i] >= 0.2 && u[i] < 0.25) x = -10; /* exactly the threshold */
+            else if (u[i] >= 0.25) x += (u[i] - 0.62) * 8;
             if (x < -40) x = -40;
             v[i] = x;
         }
