@@ -121,7 +121,7 @@ int main(int argc, char **argv)
                               "reference sbi 0.27", "#ff7f0e", 7, SBI_PLOT_CROSS), "reference");
     check(sbi_plot_set_labels(p, 0, "time per stage", "log10 simulations", "log10 seconds"),
           "labels");
-    check(sbi_plot_set_limits(p, 0, 2.3, 5.3, -3.5, 2.5), "limits");
+    check(sbi_plot_set_limits(p, 0, 0.4, 5.3, -3.5, 2.5), "limits"); /* room for the legend */
     for (int64_t i = 0; i < rows; i++) ly[i] = log10(d[i * cols + c_rss]);
     check(sbi_plot_add_line(p, 1, rows, lx, ly, "peak resident memory (time -v)", "black", 1.6,
                             SBI_PLOT_SOLID), "rss");
