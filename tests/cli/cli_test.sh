@@ -143,9 +143,9 @@ fi
   && pass "sample from the plugin-trained posterior" || fail "sample plugin-trained"
 "$SBI" info "$PLUGIN" | grep -q "simulator plugin 'hh'" && pass "info on a plugin" || fail "info on a plugin"
 # Killed midway, then resumed: the same files as an uninterrupted run.
-timeout -s KILL 0.5 "$SBI" simulate -q --plugin "$PLUGIN" -n 3000 --seed 9 --workers 1 --out "$T/res" 2>/dev/null
-"$SBI" simulate -q --plugin "$PLUGIN" -n 3000 --seed 9 --out "$T/res"
-"$SBI" simulate -q --plugin "$PLUGIN" -n 3000 --seed 9 --out "$T/whole" --no-checkpoint
+timeout -s KILL 0.3 "$SBI" simulate -q --plugin "$PLUGIN" -n 1000 --seed 9 --workers 1 --out "$T/res" 2>/dev/null
+"$SBI" simulate -q --plugin "$PLUGIN" -n 1000 --seed 9 --out "$T/res"
+"$SBI" simulate -q --plugin "$PLUGIN" -n 1000 --seed 9 --out "$T/whole" --no-checkpoint
 cmp -s "$T/res/x.npy" "$T/whole/x.npy" && cmp -s "$T/res/theta.npy" "$T/whole/theta.npy" \
   && pass "killed and resumed run equals an uninterrupted one" || fail "resumed run differs"
 

@@ -1,7 +1,7 @@
 /* CRC-32 (IEEE 802.3 / zlib / PNG: reflected polynomial 0xEDB88320, initial
- * and final XOR 0xFFFFFFFF), the checksum of every posterior-file chunk.
- * Check value: crc32("123456789") = 0xCBF43926. */
-#include "posterior/format_internal.h"
+ * and final XOR 0xFFFFFFFF), the checksum of every posterior-file chunk and
+ * of the runner's checkpoint records. Check value: crc32("123456789") = 0xCBF43926. */
+#include "core/internal.h"
 
 uint32_t sbi__crc32_update(uint32_t crc, const void *data, size_t len)
 {
