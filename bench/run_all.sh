@@ -82,7 +82,7 @@ tut=$results/tutorial_runs.csv
 echo "sims,run,wall_s,user_s,sys_s,max_rss_kb,simulate_s,train_s,sample_s,write_s,total_s,cpu_simulate_s,cpu_train_s,cpu_total_s,epochs,load1" >"$tut"
 for n in $sizes; do
   r=3
-  [ "$n" -le 1000 ] && r=5
+  [ "$n" -le 300 ] && r=5
   [ "$n" -ge 30000 ] && r=1
   [ $quick = 1 ] && r=2
   for ((i = 1; i <= r; i++)); do
