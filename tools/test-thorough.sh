@@ -21,7 +21,8 @@ parts=("$@")
 cores=$(nproc 2> /dev/null || echo 2)
 jobs=${SBI_JOBS:-$((cores < 2 ? cores : 2))}
 export OPENBLAS_NUM_THREADS=1
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tools/tsan.supp}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+case $TSAN_OPTIONS in *suppressions=*) ;; *) TSAN_OPTIONS+=:suppressions=$PWD/tools/tsan.supp ;; esac
 summary=()
 failed=0
 
@@ -46,8 +47,10 @@ run_tsan() {
     result="BUILD FAILED"
   else
     # The tests that start threads: the runner and everything driving it.
-    ctest --test-dir build/tsan --output-on-failure -j "$jobs" \
-      -R '^(test_runner|test_checkpoint|test_failing_simulators|test_posterior|test_resume_kill|test_fault_pipeline|test_tasks)$' ||
+    local threaded='test_runner|test_checkpoint|test_failing_simulators|test_posterior'
+    threaded+='|test_resume_kill|test_fault_pipeline|test_tasks|test_stats|test_trainer'
+    threaded+='|test_hh_model|test_plugin'
+    ctest --test-dir build/tsan --output-on-failure -j "$jobs" -R "^($threaded)\$" ||
       result="TESTS FAILED"
   fi
   report tsan "$result" "$start"

@@ -47,7 +47,11 @@ enum { PW_BLOCK = 128, MOMENT_ALL = 31 };
         }                                                                                          \
     } while (0)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* Not under ThreadSanitizer: the clones' ifunc resolver runs during
+ * relocation, before the TSan runtime is up, and its instrumentation
+ * crashes every program that links this file. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                            \
+    !defined(__SANITIZE_THREAD__)
 /* Wider registers for the eight partial sums (same additions, same bits). */
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
