@@ -11,8 +11,9 @@
 #                  and those that took more than SBI_ASAN_MAX_SECONDS (15) in
 #                  the plain run (sanitizers make them 2-3 times slower; this
 #                  keeps the default run well under 10 minutes on 2 cores)
-#   --thorough     (or SBI_THOROUGH=1) every test under ASan+UBSan, and the
-#                  threaded runner tests under ThreadSanitizer (build/tsan)
+#   --thorough     (or SBI_THOROUGH=1) every test under ASan+UBSan, then
+#                  tools/test-thorough.sh: every threaded test under
+#                  ThreadSanitizer, valgrind memcheck, a short fuzzing session
 #   --no-sanitize  (or SBI_SANITIZE_RUN=0) only the plain build
 # SBI_JOBS sets build and test parallelism (default: min(cores, 2)).
 # A test that takes more than a few seconds should carry LABELS slow.
@@ -25,7 +26,7 @@ for arg in "$@"; do
   case "$arg" in
   --thorough) thorough=1 ;;
   --no-sanitize) sanitize=0 ;;
-  -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
   *) echo "tools/test.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -81,10 +82,11 @@ if [ "$sanitize" = 1 ]; then
   fi
   run_suite "asan+ubsan" build/asan -DSBI_SANITIZE=address,undefined -DSBI_FAULT_INJECTION=ON \
     -DSBI_BUILD_BENCH=OFF
-  if [ "$thorough" = 1 ]; then
-    ctest_extra=(-R "^test_(runner|checkpoint)\$")
-    run_suite "tsan" build/tsan -DSBI_SANITIZE=thread -DSBI_BUILD_BENCH=OFF -DSBI_BUILD_EXAMPLES=OFF
-  fi
+fi
+if [ "$thorough" = 1 ]; then # TSan on every threaded test, valgrind, fuzzing
+  start=$SECONDS result=passed
+  SBI_JOBS=$jobs tools/test-thorough.sh || { result=FAILED; failed=1; }
+  summary+=("thorough (tools/test-thorough.sh): $result in $((SECONDS - start)) s")
 fi
 echo "== summary"
 printf '   %s\n' "${summary[@]}"

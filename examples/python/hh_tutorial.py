@@ -1,7 +1,7 @@
 """The Hodgkin-Huxley tutorial in Python: infer (g_Na, g_K) of a neuron from 7
-summary statistics of its voltage response, with libsbi and the HH model
-written in C. The same seeds and calls as examples/hh/hh_tutorial.c, so the
-same 10 000 posterior samples, bit for bit.
+summary statistics of its voltage response, with libsbi and the HH model's C
+simulator plugin (lib/hh, sbi_hh_plugin.so). The same seeds and calls as
+examples/hh/hh_tutorial.c, so the same 10 000 posterior samples, bit for bit.
 
     PYTHONPATH=lib/python python3 examples/python/hh_tutorial.py [--out DIR]
 
@@ -9,8 +9,6 @@ Writes DIR/samples.npy, DIR/posterior.sbi and a pairplot (matplotlib's PNG if
 matplotlib is installed, else libsbi's own SVG).
 """
 import argparse
-import ctypes
-import ctypes.util
 import os
 from pathlib import Path
 
@@ -19,23 +17,13 @@ import numpy as np
 import libsbi
 
 
-def hh_model():
-    """The HH model's C simulator (thread-safe: the runner may use every
-    core), its prior box and true parameters, from libsbi_hh
-    (LIBSBI_HH_LIBRARY, else next to libsbi in the build tree)."""
-    built = Path(libsbi.library_path).resolve().parents[1] / "lib" / "hh" / "libsbi_hh.so"
-    path = os.environ.get("LIBSBI_HH_LIBRARY") or (
-        str(built) if built.is_file() else ctypes.util.find_library("sbi_hh"))
-    if not path:
-        raise SystemExit("libsbi_hh not found: build it (lib/hh) or set LIBSBI_HH_LIBRARY")
-    hh = ctypes.CDLL(path)
-    sim = ctypes.c_void_p()
-    if hh.sbi_hh_simulator_create(ctypes.byref(sim), None):  # NULL: the tutorial's constants
-        raise SystemExit("libsbi_hh: " + libsbi._api.lib.sbi_last_error().decode())
-    low, high, truth = np.empty(2), np.empty(2), np.empty(2)
-    hh.sbi_hh_default_prior_box(ctypes.c_void_p(low.ctypes.data), ctypes.c_void_p(high.ctypes.data))
-    hh.sbi_hh_default_theta_true(ctypes.c_void_p(truth.ctypes.data))
-    return libsbi.Simulator.adopt(sim.value, keep=[hh]), low, high, truth
+def hh_plugin_path():
+    """The HH simulator plugin: LIBSBI_HH_PLUGIN, else the build tree's."""
+    built = Path(libsbi.library_path).resolve().parents[1] / "lib" / "hh" / "sbi_hh_plugin.so"
+    path = os.environ.get("LIBSBI_HH_PLUGIN") or (str(built) if built.is_file() else None)
+    if path is None:
+        raise SystemExit("the HH plugin was not found: build lib/hh or set LIBSBI_HH_PLUGIN")
+    return path
 
 
 def main():
@@ -50,9 +38,10 @@ def main():
     a = ap.parse_args()
 
     # --- the tutorial ---
-    simulator, low, high, truth = hh_model()
-    prior = libsbi.BoxUniform(low, high)
+    hh = libsbi.load_plugin(hh_plugin_path())                      # the model, in C
+    simulator, prior, truth = hh.simulator(), hh.prior(), hh.theta_true
     x_o, status = simulator.simulate(truth[None], seeds=[a.observation_seed])   # 1. observation
+    assert status[0] == libsbi.ROW_OK, "the observation's simulation failed"
     runner = libsbi.Runner(simulator, workers=a.workers, chunk_size=16)
     data = runner.run_prior(prior, a.simulations, seed=a.seed)                   # 2. simulate
     trainer = libsbi.Trainer(prior, "mdn").append_dataset(data)                  # 3. train
@@ -66,6 +55,7 @@ def main():
         lo, hi = np.percentile(samples[:, j], [2.5, 97.5])
         print(f"{name:5s} mean {samples[:, j].mean():7.3f}  sd {samples[:, j].std():6.3f}  "
               f"95% [{lo:.3f}, {hi:.3f}]  true {truth[j]:g}")
+    low, high = hh.prior_box()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     np.save(out / "samples.npy", samples)

@@ -1,8 +1,8 @@
 """The HH tutorial in Python (examples/python/hh_tutorial.py, the HH model's
-C simulator through libsbi) gives the same posterior and samples, bit for
-bit, as the C tutorial (examples/hh/hh_tutorial.c) at the same seeds.
-CMake hands over the C program and libsbi_hh (LIBSBI_TEST_HH_TUTORIAL,
-LIBSBI_HH_LIBRARY)."""
+C plugin loaded through the binding) gives the same posterior and samples,
+bit for bit, as the C tutorial (examples/hh/hh_tutorial.c, linked with
+libsbi_hh) at the same seeds. CMake hands over the C program and the plugin
+(LIBSBI_TEST_HH_TUTORIAL, LIBSBI_HH_PLUGIN)."""
 import os
 import subprocess
 import sys
@@ -13,12 +13,12 @@ import pytest
 from conftest import REPO, env_path
 
 C_TUTORIAL = env_path("LIBSBI_TEST_HH_TUTORIAL")
-HH_LIBRARY = env_path("LIBSBI_HH_LIBRARY")
+HH_PLUGIN = env_path("LIBSBI_HH_PLUGIN")
 
 pytestmark = pytest.mark.skipif(
-    C_TUTORIAL is None or HH_LIBRARY is None,
-    reason="the C tutorial and libsbi_hh are not built (LIBSBI_TEST_HH_TUTORIAL, "
-           "LIBSBI_HH_LIBRARY unset)")
+    C_TUTORIAL is None or HH_PLUGIN is None,
+    reason="the C tutorial and the HH plugin are not built (LIBSBI_TEST_HH_TUTORIAL, "
+           "LIBSBI_HH_PLUGIN unset)")
 
 
 def run_both(tmp_path, *args, c_workers="2", py_workers="1"):
