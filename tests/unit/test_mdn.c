@@ -1,8 +1,9 @@
 /* MDN estimator: config and creation errors, the reference initialisation,
  * log_prob against a hand-built Gaussian / explicit mixture, normalisation by
  * grid integration, sampling moments against the mixture's analytic moments,
- * the NLL gradient and the theta gradient against finite differences, clone,
- * and a small end-to-end fit of a linear-Gaussian conditional. */
+ * the NLL gradient and the theta gradient against finite differences (also
+ * at gaussian_linear's shape, d = 10 with K = 10), clone, and a small
+ * end-to-end fit of a linear-Gaussian conditional. */
 #include "sbi_test.h"
 #include "estimators/estimator.h"
 #include "estimators/mdn.h"
@@ -408,6 +409,51 @@ static void test_nll_gradient(void **state)
     }
 }
 
+/* The gaussian_linear shape: d = 10, K = 10, x_dim = 10 (T = 660 head
+ * outputs, 45 upper entries per component). log_prob against the explicit
+ * matrices, and the NLL gradient w.r.t. every parameter against central
+ * finite differences (a narrow trunk keeps the parameter count small; the
+ * head, where the d-dependent code lives, is complete). */
+static void test_ten_dimensions_ten_components(void **state)
+{
+    (void)state;
+    enum { D = 10, K = 10, XD = 10, N = 7 };
+    sbi__estimator *e = make_mdn(D, XD, K, 5, 2, 410, 0.3);
+    sbi__mdn_layout L;
+    sbi__mdn_get_layout(e, &L);
+    assert_int_equal(L.T, K * (1 + 2 * D + D * (D - 1) / 2));
+    sbi_rng *rng = NULL;
+    assert_ok(sbi_rng_create(&rng, 11, 0));
+    double x[N * XD], th[N * D], lp[N];
+    double *o = malloc(sizeof(double) * (size_t)L.T);
+    for (int i = 0; i < N * XD; i++) x[i] = 2 * sbi__rng_normal(rng);
+    for (int i = 0; i < N * D; i++) th[i] = 1.5 * sbi__rng_normal(rng);
+    assert_ok(e->ops->log_prob(e, N, th, x, lp));
+    for (int r = 0; r < N; r++) {
+        assert_ok(sbi__mdn_head(e, x + r * XD, o));
+        assert_close(lp[r], log_prob_by_hand(&L, o, th + r * D), 1e-11, 1e-11);
+    }
+    double *g = malloc(sizeof(double) * (size_t)e->n_params), loss;
+    assert_ok(e->ops->nll_grad(e, N, th, x, &loss, g));
+    double mean = 0;
+    for (int i = 0; i < N; i++) mean -= lp[i] / N;
+    assert_close(loss, mean, 1e-12, 1e-12);
+    nll_ctx ctx = {e, N, th, x, NULL};
+    int64_t worst;
+    double fd;
+    const double err = sbi__gradcheck(nll_value, &ctx, e->params, e->n_params, g, 1e-6, &worst, &fd);
+    print_message("d=10 K=10: %lld parameters, worst relative FD error %.2g\n",
+                  (long long)e->n_params, err);
+    if (!(err >= 0 && err < 1e-6))
+        print_error("d=10 K=10: err %g at param %lld: analytic %g fd %g\n", err, (long long)worst,
+                    worst >= 0 ? g[worst] : 0.0, fd);
+    assert_true(err >= 0 && err < 1e-6);
+    free(g);
+    free(o);
+    sbi_rng_free(rng);
+    sbi__estimator_free(e);
+}
+
 /* Precision factors with A_ii ~ e^-400: prod_i A_ii underflows, so log_prob
  * and the gradient take the log-domain path; both still agree with the hand
  * computation and finite differences. */
@@ -626,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_density_integrates_to_one),
         cmocka_unit_test(test_sampling_moments),
         cmocka_unit_test(test_nll_gradient),
+        cmocka_unit_test(test_ten_dimensions_ten_components),
         cmocka_unit_test(test_log_prob_grad_theta),
         cmocka_unit_test(test_underflowing_scales_use_log_domain),
         cmocka_unit_test(test_clone_and_extremes),
