@@ -11,7 +11,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "libsbi: configuring and building in $build (this takes a minute the first time)"
 log=$(mktemp)
 if ! { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSBI_BUILD_TESTS=OFF \
-         -DSBI_BUILD_BENCH=OFF && cmake --build "$build" -j "$jobs" --target hh_tutorial sbi_cli; } >"$log" 2>&1; then
+         -DSBI_BUILD_BENCH=OFF && cmake --build "$build" -j "$jobs" --target hh_tutorial sbi_cli hh_plugin; } >"$log" 2>&1; then
   cat "$log"
   rm -f "$log"
   echo "libsbi: the build failed (output above)" >&2
@@ -31,4 +31,5 @@ done
 [ $help = 1 ] && exit 0
 echo
 echo "The output is in $out/ (open the .svg plots in a browser)."
-echo "The command-line tool is $build/bin/sbi (try: $build/bin/sbi info $out/posterior.sbi)."
+echo "The command-line tool is $build/bin/sbi (try: $build/bin/sbi info $out/posterior.sbi;"
+echo "the HH model as a plugin for sbi simulate is $build/lib/hh/sbi_hh_plugin.so)."

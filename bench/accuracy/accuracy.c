@@ -230,9 +230,13 @@ static int run_cell(const opts *o, int ti, int bi, int ei, bench_row *rows)
     sbi_posterior *post = NULL;
     int rc = sbi_tasks_prior_create(task, &prior);
     if (rc == SBI_OK) rc = sbi_tasks_simulator_create(task, &sim);
-    /* The same simulations for every estimator of a (task, budget). */
-    uint64_t sim_seed = sbi_seed_for_index(o->seed, (uint64_t)(ti * 100 + bi));
-    uint64_t train_seed = sbi_seed_for_index(o->seed + 1, (uint64_t)(ti * 100 + bi));
+    /* The same simulations for every estimator of a (task, budget), whatever
+     * else is selected: the seeds depend on the task's name and the budget. */
+    int32_t task_id = 0;
+    while (task_id < sbi_tasks_count() && strcmp(sbi_tasks_name(task_id), task) != 0) task_id++;
+    uint64_t cell = ((uint64_t)task_id << 40) | (uint64_t)budget;
+    uint64_t sim_seed = sbi_seed_for_index(o->seed, cell);
+    uint64_t train_seed = sbi_seed_for_index(o->seed + 1, cell);
     if (rc == SBI_OK) rc = sbi_runner_create(&runner, sim);
     if (rc == SBI_OK) rc = sbi_runner_run_prior(runner, prior, budget, sim_seed, &ds);
     if (rc == SBI_OK) rc = sbi_trainer_create(&trainer, prior, kind);

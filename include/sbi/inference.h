@@ -59,7 +59,9 @@ enum {
 typedef int (*sbi_train_progress_fn)(void *user_data, int64_t epoch, double train_loss,
                                      double validation_loss);
 
-/* Create a trainer for the given prior (copied) and estimator kind. */
+/* Create a trainer for the given prior (copied) and estimator kind.
+ * Errors: SBI_EINVAL (NULL, unknown kind, a prior of more than 4096
+ * dimensions, the most a posterior file holds), SBI_ENOMEM. */
 SBI_API int sbi_trainer_create(sbi_trainer **out, const sbi_prior *prior, int32_t estimator);
 /* Free a trainer; accepts NULL. */
 SBI_API void sbi_trainer_free(sbi_trainer *trainer);

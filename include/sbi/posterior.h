@@ -70,7 +70,9 @@ SBI_API int sbi_posterior_log_prob(const sbi_posterior *posterior, sbi_rng *rng,
  * support, estimated as the reference does (acceptance rate of 10 000
  * rejection samples; exactly 1 for a Gaussian prior, without drawing). To
  * correct many log_prob calls at the same x, compute it once and subtract
- * log(*acceptance) from values obtained with rng NULL. */
+ * log(*acceptance) from values obtained with rng NULL. SBI_EBUDGET when the
+ * default budget of proposals runs out first (x far outside the training
+ * data): *acceptance then holds the acceptance seen, maybe 0. */
 SBI_API int sbi_posterior_leakage(const sbi_posterior *posterior, sbi_rng *rng, const double *x,
                                   double *acceptance);
 /* The maximum a posteriori estimate at x (theta_dim values) and its

@@ -35,16 +35,16 @@ struct hh_lanes {
 /* A kernel of `lanes` simulations side by side. init sets V = V0 and the
  * gates to their steady state at V0; run integrates samples first ..
  * first+steps-1 (first >= 1), reading noise[s*lanes + j] (standard normals,
- * or NULL for none) and writing lane j's V[i] to out[j][i]. */
+ * or NULL for none) and writing lane j's V[first+s] to out[s*lanes + j]. */
 typedef void (*hh_init_fn)(const struct hh_consts *c, struct hh_lanes *st);
 typedef void (*hh_run_fn)(const struct hh_consts *c, struct hh_lanes *st, int64_t first,
-                          int64_t steps, const double *noise, double *const *out);
+                          int64_t steps, const double *noise, double *out);
 
 #define HH_DECLARE_KERNEL(tag)                                                                     \
     int32_t sbi_hh__lanes_##tag(void);                                                             \
     void sbi_hh__init_##tag(const struct hh_consts *c, struct hh_lanes *st);                       \
     void sbi_hh__run_##tag(const struct hh_consts *c, struct hh_lanes *st, int64_t first,          \
-                           int64_t steps, const double *noise, double *const *out);
+                           int64_t steps, const double *noise, double *out);
 HH_DECLARE_KERNEL(generic)
 #if defined(__x86_64__)
 HH_DECLARE_KERNEL(fma)

@@ -138,7 +138,7 @@ static HH_INLINE void step(const struct hh_consts *c, struct state *x, int64_t i
 }
 
 void KERNEL(run)(const struct hh_consts *c, struct hh_lanes *st, int64_t first, int64_t steps,
-                 const double *noise, double *const *out)
+                 const double *noise, double *out)
 {
     struct state x[HH_GROUPS];
     for (int k = 0; k < HH_GROUPS; k++) {
@@ -150,7 +150,7 @@ void KERNEL(run)(const struct hh_consts *c, struct hh_lanes *st, int64_t first, 
         const int64_t i = first + s;
         for (int k = 0; k < HH_GROUPS; k++) {
             step(c, &x[k], i, noise ? noise + s * HH_TOTAL + k * HH_LANES : NULL);
-            for (int j = 0; j < HH_LANES; j++) out[k * HH_LANES + j][i] = LANE(x[k].v, j);
+            store(out + s * HH_TOTAL + k * HH_LANES, x[k].v);
         }
     }
     for (int k = 0; k < HH_GROUPS; k++) {

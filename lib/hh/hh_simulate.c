@@ -97,6 +97,7 @@ struct workspace {
     struct hh_consts c;
     double *trace[HH_MAX_LANES]; /* c.n samples per lane (idle lanes too) */
     double *noise;               /* CHUNK * lanes, step-major */
+    double *vbuf;                /* CHUNK * lanes: the kernel's output, step-major */
     double *tmp;                 /* CHUNK */
     sbi_rng *rng[HH_MAX_LANES];  /* one stream per lane */
     double *block;               /* owns trace, noise and tmp */
@@ -116,11 +117,12 @@ static int ws_init(struct workspace *w, const sbi_hh_model *m, int32_t kernel)
     w->k = sbi_hh__kernel(kernel);
     if (!w->k) return sbi_hh__fail(SBI_EINVAL, "hh: kernel %d is not available", (int)kernel);
     const size_t lanes = (size_t)w->k->lanes(), n = (size_t)w->c.n;
-    w->block = malloc(sizeof(double) * (lanes * n + CHUNK * lanes + CHUNK));
+    w->block = malloc(sizeof(double) * (lanes * n + 2 * CHUNK * lanes + CHUNK));
     if (!w->block) return sbi_hh__fail(SBI_ENOMEM, "hh: out of memory for %zu traces", lanes);
     for (size_t j = 0; j < lanes; j++) w->trace[j] = w->block + j * n;
     w->noise = w->block + lanes * n;
-    w->tmp = w->noise + CHUNK * lanes;
+    w->vbuf = w->noise + CHUNK * lanes;
+    w->tmp = w->vbuf + CHUNK * lanes;
     for (size_t j = 0; j < lanes; j++) {
         if (sbi_rng_create(&w->rng[j], 0, 0) != SBI_OK) {
             ws_free(w);
@@ -160,7 +162,9 @@ static void run_group(struct workspace *w, int used, const double *gna, const do
             if (!xi) sbi_rng_normal(w->rng[j], steps, w->tmp); /* arguments valid: cannot fail */
             for (int64_t s = 0; s < steps; s++) w->noise[s * lanes + j] = src[s];
         }
-        w->k->run(c, &st, first, steps, noisy ? w->noise : NULL, w->trace);
+        w->k->run(c, &st, first, steps, noisy ? w->noise : NULL, w->vbuf);
+        for (int j = 0; j < used; j++)
+            for (int64_t s = 0; s < steps; s++) w->trace[j][first + s] = w->vbuf[s * lanes + j];
     }
 }
 

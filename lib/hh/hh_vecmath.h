@@ -49,6 +49,12 @@ static HH_INLINE vu vas_u(vd x)
 }
 static HH_INLINE vd vfma(vd a, vd b, vd c) { return __builtin_fma(a, b, c); }
 static HH_INLINE int vany(vu m) { return m != 0; }
+/* x limited to [-lim, lim]; NaN stays NaN. */
+static HH_INLINE vd vclamp(vd x, double lim)
+{
+    x = x > lim ? lim : x;
+    return x < -lim ? -lim : x;
+}
 #else
 /* ---- several lanes: GCC vectors over native registers ---- */
 #include <immintrin.h>
@@ -65,6 +71,9 @@ typedef __m512i ni;
 #define N_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
 #define N_ANY(m) (_mm512_test_epi64_mask(m, m) != 0)
 #define N_OR(a, b) _mm512_or_si512(a, b)
+#define N_MIN(a, b) _mm512_min_pd(a, b)
+#define N_MAX(a, b) _mm512_max_pd(a, b)
+#define N_SET1(c) _mm512_set1_pd(c)
 #elif defined(__AVX2__) && defined(__FMA__)
 #define HH_NATIVE 4
 typedef __m256d nd;
@@ -72,6 +81,9 @@ typedef __m256i ni;
 #define N_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
 #define N_ANY(m) (!_mm256_testz_si256(m, m))
 #define N_OR(a, b) _mm256_or_si256(a, b)
+#define N_MIN(a, b) _mm256_min_pd(a, b)
+#define N_MAX(a, b) _mm256_max_pd(a, b)
+#define N_SET1(c) _mm256_set1_pd(c)
 #else
 #error "multi-lane HH kernels need AVX2+FMA or AVX-512F"
 #endif
@@ -88,6 +100,15 @@ static HH_INLINE vd vfma(vd a, vd b, vd c)
 {
     ud x = {.v = a}, y = {.v = b}, z = {.v = c}, r;
     for (int i = 0; i < HH_PARTS; i++) r.p[i] = N_FMA(x.p[i], y.p[i], z.p[i]);
+    return r.v;
+}
+/* x limited to [-lim, lim]; NaN stays NaN (min/max return their second
+ * operand when one is NaN). */
+static HH_INLINE vd vclamp(vd x, double lim)
+{
+    ud a = {.v = x}, r;
+    for (int i = 0; i < HH_PARTS; i++)
+        r.p[i] = N_MAX(N_SET1(-lim), N_MIN(N_SET1(lim), a.p[i]));
     return r.v;
 }
 static HH_INLINE int vany(vu m)
@@ -142,8 +163,9 @@ static HH_INLINE vd vexp_table(vd s)
         r.p[i] = _mm512_permutex2var_pd(lo, _mm512_castpd_si512(a.p[i]), hi);
     return r.v;
 }
-static HH_INLINE vd vexp_scale(vd res, vd n)
+static HH_INLINE vd vexp_scale(vd res, vd n, vd x)
 {
+    (void)x; /* scalef covers every range */
     ud a = {.v = res}, b = {.v = n}, r;
     for (int i = 0; i < HH_PARTS; i++) r.p[i] = _mm512_scalef_pd(a.p[i], b.p[i]);
     return r.v;
@@ -170,13 +192,44 @@ static HH_INLINE vd vexp_table(vd s)
     return r.v;
 #endif
 }
-static HH_INLINE vd vexp_scale(vd res, vd n)
+/* res * 2^floor(n) for one value, rounded once like AVX-512's scalef (also
+ * into the subnormal range, to inf, and NaN for NaN n): 2^M1 * 2^M2 with
+ * M1 = floor(M/2), both normal for |M| <= 1443, the first product exact. */
+static HH_INLINE double scale_one(double res, double n)
 {
-    /* 2^floor(n) for |x| < 707.7 is a normal number; floor(n) = rint(n -
-     * 15/32) since n is a multiple of 1/16 */
+    if (n != n) return n + res;
+    const double m = ((n - 0.46875) + VSHIFTER) - VSHIFTER;
+    uint64_t k, b1, b2;
+    const double t = m + VSHIFTER;
+    memcpy(&k, &t, sizeof k);
+    k -= 0x4338000000000000ull;                          /* M, two's complement */
+    const uint64_t k1 = ((k + 2048u) >> 1) - 1024u;      /* floor(M/2) */
+    b1 = (k1 + 1023u) << 52;
+    b2 = (k - k1 + 1023u) << 52;
+    double f1, f2;
+    memcpy(&f1, &b1, sizeof f1);
+    memcpy(&f2, &b2, sizeof f2);
+    return (res * f1) * f2;
+}
+
+static HH_INLINE vd vexp_scale(vd res, vd n, vd x)
+{
+    /* For |x| < 707.7 (SVML's fast range) 2^floor(n) is a normal number and
+     * one product is exact; floor(n) = rint(n - 15/32) as n is a multiple of
+     * 1/16. Other lanes (absurd parameters, NaN) take scale_one. */
     const vd m = ((n - 0.46875) + VSHIFTER) - VSHIFTER;
     const uint64_t bias = 0x4338000000000000ull - 1023u; /* bits(VSHIFTER) - exponent bias */
-    return res * vas_d((vas_u(m + VSHIFTER) - bias) << 52);
+    vd r = res * vas_d((vas_u(m + VSHIFTER) - bias) << 52);
+    const vu odd = ~VMASK(vabs(x) < 0x1.61da04cbafe44p+9);
+    if (vany(odd)) {
+#if HH_LANES == 1
+        r = scale_one(res, n);
+#else
+        for (int j = 0; j < HH_LANES; j++)
+            if (odd[j]) r[j] = scale_one(res[j], n[j]);
+#endif
+    }
+    return r;
 }
 #endif
 
@@ -185,10 +238,15 @@ static HH_INLINE vd vexp_scale(vd res, vd n)
  *   N = x*log2(e) rounded toward zero to a multiple of 1/16 (M = floor(N),
  *   j = 16 (N - M)), r = x - N ln2 in two fused steps, exp(r) - 1 by a
  *   degree-6 polynomial, exp(x) = 2^M * (T_j + T_j (exp(r) - 1)).
- * Lanes with |x| >= 707.70... take SVML's slow path there; here they take
- * libm's exp (reached only for absurd parameters). */
+ * SVML sends |x| >= 707.70... to a slow path; here the same formulas carry
+ * on (reached only for absurd parameters): the result is inf above 709.78,
+ * 0 below -745.13, subnormal between, within an ulp of exp and the same on
+ * every path. NaN gives NaN. */
 static HH_INLINE vd vexp(vd x)
 {
+    /* Beyond |x| = 1000 exp is 0 or inf anyway; clamping keeps the reduction
+     * in range. NaN passes (its comparisons are false). */
+    x = vclamp(x, 1000.0);
     const vd s = vexp_shift(x);
     const vd n = s - EXP_SHIFT;
     vd r = vfma(-n, VB(0x1.62e42fefa39efp-1), x);
@@ -202,17 +260,7 @@ static HH_INLINE vd vexp(vd x)
     const vd p36 = vfma(p56, r2, p34);
     const vd p16 = vfma(p36, r3, p12);
     const vd th = vexp_table(s);
-    vd res = vexp_scale(vfma(p16, th, th), n);
-    const vu odd = ~VMASK(vabs(x) < 0x1.61da04cbafe44p+9); /* big or NaN */
-    if (vany(odd)) {
-#if HH_LANES == 1
-        res = exp(x);
-#else
-        for (int k = 0; k < HH_LANES; k++)
-            if (odd[k]) res[k] = exp(x[k]);
-#endif
-    }
-    return res;
+    return vexp_scale(vfma(p16, th, th), n, x);
 }
 
 /* a / b correctly rounded, given y = RN(1/b) (the correctly rounded

@@ -102,4 +102,9 @@ void *sbi__memdup(const void *src, size_t count, size_t size)
     return p;
 }
 
+char *sbi__strdup(const char *s)
+{
+    return s ? sbi__memdup(s, strlen(s) + 1, 1) : NULL;
+}
+
 void sbi_free(void *ptr) { sbi__free(ptr); }

@@ -17,6 +17,8 @@ void sbi__free(void *ptr);
 void *sbi__malloc_array(size_t count, size_t size);
 /* Duplicate count*size bytes of src (NULL src or 0 bytes gives a 1-byte block). */
 void *sbi__memdup(const void *src, size_t count, size_t size);
+/* A copy of the string s, or NULL if s is NULL or on failure. */
+char *sbi__strdup(const char *s);
 
 /* Record a formatted message as the thread's last error and return status. */
 int sbi__fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -29,6 +31,12 @@ int sbi__oom(const char *where);
 void sbi__fault_arm(int64_t n);
 int64_t sbi__fault_count(void);
 int sbi__fault_fired(void);
+
+/* CRC-32 (zlib's; check value crc32("123456789") = 0xCBF43926), used by the
+ * posterior file format and the runner's checkpoint. update continues a
+ * running value (start with 0). Pure: safe from any thread. */
+uint32_t sbi__crc32(const void *data, size_t len);
+uint32_t sbi__crc32_update(uint32_t crc, const void *data, size_t len);
 
 /* Argument checks that set a message and return SBI_EINVAL from the caller. */
 #define SBI_CHECK_ARG(cond, ...)                                                                   \

@@ -41,17 +41,70 @@ static void glorot_init(const sbi__mlp *m, double *params, sbi_rng *rng)
 static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
 
 typedef struct clf {
-    sbi__mlp mlp;
-    sbi__mlp_ws ws;
+    sbi__mlp mlp;         /* the layout: layers and their parameter offsets */
     sbi__adam adam;
     double *params, *grad, *xb, *dout;
+    double *h[16];        /* h[l]: output of layer l, [cap][out_l] */
+    double *d0, *d1;      /* gradient ping-pong buffers [cap][max_width] */
     int64_t *perm;
 } clf;
 
+/* ReLU in place as (z + |z|) / 2: exact (z or +0), keeps NaN, and has no
+ * comparison for the compiler to turn into a mispredicted branch. */
+static void relu_forward(int64_t n, double *h)
+{
+    for (int64_t i = 0; i < n; i++) h[i] = (h[i] + fabs(h[i])) * 0.5;
+}
+
+/* d *= [h > 0] for h >= +0 (a ReLU output): h > 0 exactly when its bit
+ * pattern is not zero; integer masking keeps the loop branch-free. */
+static void relu_backward(int64_t n, const double *h, double *d)
+{
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t hb, db;
+        memcpy(&hb, &h[i], sizeof hb);
+        memcpy(&db, &d[i], sizeof db);
+        db &= -((hb | (0 - hb)) >> 63);
+        memcpy(&d[i], &db, sizeof db);
+    }
+}
+
+/* Forward pass of nb rows through the dense layers of the nn core, ReLU
+ * after each hidden layer; returns the logits [nb]. */
+static const double *forward(clf *c, int64_t nb, const double *x)
+{
+    const int32_t nl = c->mlp.n_layers;
+    const double *in = x;
+    for (int32_t l = 0; l < nl; l++) {
+        const sbi__dense *d = &c->mlp.layers[l];
+        sbi__dense_forward(d, c->params, nb, in, c->h[l], NULL);
+        if (l + 1 < nl) relu_forward(nb * d->out, c->h[l]);
+        in = c->h[l];
+    }
+    return c->h[nl - 1];
+}
+
+/* Backward pass after forward(nb, x): parameter gradients into c->grad. */
+static void backward(clf *c, int64_t nb, const double *x, const double *dout)
+{
+    const int32_t nl = c->mlp.n_layers;
+    const double *dy = dout;
+    for (int32_t l = nl - 1; l >= 0; l--) {
+        const sbi__dense *d = &c->mlp.layers[l];
+        const double *in = l > 0 ? c->h[l - 1] : x;
+        double *dx = l > 0 ? ((dy == c->d0) ? c->d1 : c->d0) : NULL;
+        sbi__dense_backward(d, c->params, nb, in, dy, c->grad, 0, dx, NULL);
+        if (dx) relu_backward(nb * d->in, c->h[l - 1], dx);
+        dy = dx;
+    }
+}
+
 static void clf_free(clf *c)
 {
+    for (int32_t l = 0; l < 16; l++) sbi__free(c->h[l]);
+    sbi__free(c->d0);
+    sbi__free(c->d1);
     sbi__mlp_destroy(&c->mlp);
-    sbi__mlp_ws_destroy(&c->ws);
     sbi__adam_destroy(&c->adam);
     sbi__free(c->params);
     sbi__free(c->grad);
@@ -67,7 +120,7 @@ static double train_batch(clf *c, const sbi__clf_options *o, int32_t dim, int64_
 {
     for (int64_t i = 0; i < nb; i++)
         memcpy(c->xb + i * dim, x + idx[i] * dim, sizeof(double) * (size_t)dim);
-    const double *z = sbi__mlp_forward(&c->mlp, c->params, nb, c->xb, &c->ws);
+    const double *z = forward(c, nb, c->xb);
     double loss = 0.0;
     for (int64_t i = 0; i < nb; i++) {
         double t = (double)y[idx[i]];
@@ -75,7 +128,7 @@ static double train_batch(clf *c, const sbi__clf_options *o, int32_t dim, int64_
         c->dout[i] = (1.0 / (1.0 + exp(-z[i])) - t) / (double)nb;
     }
     loss /= (double)nb;
-    sbi__mlp_backward(&c->mlp, c->params, nb, c->xb, &c->ws, c->dout, c->grad, 0, NULL);
+    backward(c, nb, c->xb, c->dout);
     double ss = 0.0;
     for (int32_t l = 0; l < c->mlp.n_layers; l++) {
         const sbi__dense *d = &c->mlp.layers[l];
@@ -111,20 +164,30 @@ int sbi__clf_fit_score(const sbi__clf_options *o, int32_t dim, int64_t n_train,
     sizes[n_sizes - 1] = 1;
     int64_t bs = o->batch_size < n_train ? o->batch_size : n_train;
     int64_t chunk = 1024; /* rows per forward pass when scoring */
-    int rc = sbi__mlp_init(&c.mlp, n_sizes, sizes, SBI__ACT_RELU, SBI__ACT_IDENTITY, 0);
+    /* The layout only: activations are applied here, not by the MLP. */
+    int rc = sbi__mlp_init(&c.mlp, n_sizes, sizes, SBI__ACT_IDENTITY, SBI__ACT_IDENTITY, 0);
     if (rc != SBI_OK) return rc;
+    const int64_t cap = bs > chunk ? bs : chunk;
+    for (int32_t l = 0; l < c.mlp.n_layers; l++) {
+        c.h[l] = sbi__malloc_array((size_t)cap * (size_t)c.mlp.layers[l].out, sizeof(double));
+        if (!c.h[l]) {
+            clf_free(&c);
+            return sbi__oom("c2st");
+        }
+    }
+    c.d0 = sbi__malloc_array((size_t)cap * (size_t)c.mlp.max_width, sizeof(double));
+    c.d1 = sbi__malloc_array((size_t)cap * (size_t)c.mlp.max_width, sizeof(double));
     int64_t np = c.mlp.n_params;
     c.params = sbi__malloc_array((size_t)np, sizeof(double));
     c.grad = sbi__malloc_array((size_t)np, sizeof(double));
-    c.xb = sbi__malloc_array((size_t)(bs > chunk ? bs : chunk) * (size_t)dim, sizeof(double));
+    c.xb = sbi__malloc_array((size_t)cap * (size_t)dim, sizeof(double));
     c.dout = sbi__malloc_array((size_t)bs, sizeof(double));
     c.perm = sbi__malloc_array((size_t)n_train, sizeof(int64_t));
-    if (!c.params || !c.grad || !c.xb || !c.dout || !c.perm) {
+    if (!c.params || !c.grad || !c.xb || !c.dout || !c.perm || !c.d0 || !c.d1) {
         rc = sbi__oom("c2st");
         goto done;
     }
-    rc = sbi__mlp_ws_reserve(&c.ws, &c.mlp, bs > chunk ? bs : chunk);
-    if (rc == SBI_OK) rc = sbi__adam_init(&c.adam, np, o->learning_rate);
+    rc = sbi__adam_init(&c.adam, np, o->learning_rate);
     if (rc != SBI_OK) goto done;
     glorot_init(&c.mlp, c.params, rng);
     for (int64_t i = 0; i < n_train; i++) c.perm[i] = i;
@@ -161,7 +224,7 @@ int sbi__clf_fit_score(const sbi__clf_options *o, int32_t dim, int64_t n_train,
     int64_t correct = 0;
     for (int64_t s = 0; s < n_test; s += chunk) {
         int64_t nb = n_test - s < chunk ? n_test - s : chunk;
-        const double *z = sbi__mlp_forward(&c.mlp, c.params, nb, x_test + s * dim, &c.ws);
+        const double *z = forward(&c, nb, x_test + s * dim);
         for (int64_t i = 0; i < nb; i++) correct += (z[i] > 0.0) == (y_test[s + i] != 0);
     }
     *accuracy = (double)correct / (double)n_test;

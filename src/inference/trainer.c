@@ -45,6 +45,11 @@ int sbi_trainer_create(sbi_trainer **out, const sbi_prior *prior, int32_t estima
     SBI_CHECK_ARG(estimator >= SBI_ESTIMATOR_MDN && estimator <= SBI_ESTIMATOR_NSF,
                   "%s: estimator=%d is not one of SBI_ESTIMATOR_MDN/MAF/NSF", where,
                   (int)estimator);
+    int32_t dim = 0;
+    SBI_TRY(sbi_prior_dim(prior, &dim));
+    /* The posterior file holds at most this many; refuse before training. */
+    SBI_CHECK_ARG(dim <= SBI__MAX_THETA_DIM, "%s: the prior has %d dimensions, more than the %d "
+                  "a posterior supports", where, (int)dim, SBI__MAX_THETA_DIM);
     sbi_trainer *t = sbi__calloc(1, sizeof *t);
     if (!t) return sbi__oom(where);
     int rc = sbi_prior_clone(prior, &t->prior);

@@ -50,6 +50,43 @@ void sbi__dense_forward(const sbi__dense *l, const double *params, int64_t n, co
     sbi__gemm(0, 1, n, out, in, 1.0, x, in, w, in, beta, y, out);
 }
 
+/* gb[o] += sum over rows r of dy[r][o], each column summed in row order.
+ * With AVX-512 (chosen at run time) 8 columns at a time in a register:
+ * the same additions in the same order, so the same bits; the scalar loop
+ * (which cannot be vectorised: gb may alias dy as far as the compiler knows)
+ * was ~5 % of an MDN training step. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SBI_DENSE_AVX512 1
+#include <immintrin.h>
+/* A target attribute (not #pragma GCC target, which clang ignores). */
+__attribute__((target("avx512f")))
+static void bias_sums_avx512(int64_t n, int64_t out, const double *dy, double *gb)
+{
+    for (int64_t o = 0; o < out; o += 8) {
+        const __mmask8 m = out - o >= 8 ? 0xff : (__mmask8)((1u << (out - o)) - 1u);
+        __m512d acc = _mm512_maskz_loadu_pd(m, gb + o);
+        for (int64_t r = 0; r < n; r++)
+            acc = _mm512_add_pd(acc, _mm512_maskz_loadu_pd(m, dy + r * out + o));
+        _mm512_mask_storeu_pd(gb + o, m, acc);
+    }
+}
+#endif
+
+static void bias_sums(int64_t n, int64_t out, const double *dy, double *gb)
+{
+#if SBI_DENSE_AVX512
+    if (__builtin_cpu_supports("avx512f")) {
+        bias_sums_avx512(n, out, dy, gb);
+        return;
+    }
+#endif
+    /* Column sums in row order: cache-friendly and deterministic. */
+    for (int64_t r = 0; r < n; r++) {
+        const double *d = dy + r * out;
+        for (int64_t o = 0; o < out; o++) gb[o] += d[o];
+    }
+}
+
 void sbi__dense_backward(const sbi__dense *l, const double *params, int64_t n, const double *x,
                          const double *dy, double *grad, int accumulate, double *dx, double *wbuf)
 {
@@ -66,11 +103,7 @@ void sbi__dense_backward(const sbi__dense *l, const double *params, int64_t n, c
     if (l->b_off >= 0) {
         double *gb = grad + l->b_off;
         if (!accumulate) memset(gb, 0, sizeof(double) * (size_t)out);
-        /* Column sums in row order: cache-friendly and deterministic. */
-        for (int64_t r = 0; r < n; r++) {
-            const double *d = dy + r * out;
-            for (int64_t o = 0; o < out; o++) gb[o] += d[o];
-        }
+        bias_sums(n, out, dy, gb);
     }
     if (dx) {
         const double *w = effective_weights(l, params, wbuf);

@@ -9,22 +9,13 @@
 static const char *const k_palette[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
-static char *dup_str(const char *s)
-{
-    if (!s) return NULL;
-    size_t n = strlen(s);
-    char *d = sbi__malloc(n + 1);
-    if (d) memcpy(d, s, n + 1);
-    return d;
-}
-
 /* Replace *slot by a copy of s (NULL clears); SBI_ENOMEM on failure. */
 static int set_str(char **slot, const char *s, const char *what)
 {
     char *d = NULL;
     if (s) {
         if (strlen(s) > 1000) return sbi__fail(SBI_EINVAL, "%s: text longer than 1000 bytes", what);
-        d = dup_str(s);
+        d = sbi__strdup(s);
         if (!d) return sbi__oom(what);
     }
     sbi__free(*slot);
@@ -181,7 +172,7 @@ sbi__plot_el *sbi__plot_add(sbi_plot *p, int32_t panel, int kind, const char *la
     sbi__plot_el *e = &pa->els[pa->n_els];
     memset(e, 0, sizeof *e);
     if (label) {
-        e->label = dup_str(label);
+        e->label = sbi__strdup(label);
         if (!e->label) {
             *rc = sbi__oom("plot");
             return NULL;

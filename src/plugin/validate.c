@@ -123,6 +123,12 @@ int sbi_plugin_validate(const sbi_plugin_descriptor *d)
                              "plugin descriptor: prior box [%g, %g] of parameter %d is not finite "
                              "with low < high",
                              lo, hi, (int)i);
+        /* As sbi_prior_create_box_uniform requires, so the prior can be made. */
+        if (!isfinite(hi - lo))
+            return sbi__fail(SBI_EPLUGIN,
+                             "plugin descriptor: the width of the prior box [%g, %g] of parameter "
+                             "%d overflows",
+                             lo, hi, (int)i);
         if (d->theta_true) {
             const double t = d->theta_true[i];
             if (!(t >= lo && t <= hi))

@@ -1,11 +1,12 @@
-/* The posterior file format (docs/posterior-format.md): constants and the
- * checksum shared by the writer and the reader. */
+/* The posterior file format (docs/posterior-format.md): constants shared by
+ * the writer and the reader (the chunk checksum is sbi__crc32, core/internal.h). */
 #ifndef SBI_FORMAT_INTERNAL_H
 #define SBI_FORMAT_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/internal.h" /* sbi__crc32 */
 #include "estimators/estimator.h"
 
 #define SBI__FORMAT_MAGIC "\x89SBI\r\n\x1a\n"
@@ -27,10 +28,6 @@
 #define SBI__TAG_END SBI__TAG('E', 'N', 'D', ' ')
 
 #define SBI__META_MAX_TEXT 1024
-
-/* CRC-32 (zlib's). update continues a running value (start with 0). */
-uint32_t sbi__crc32(const void *data, size_t len);
-uint32_t sbi__crc32_update(uint32_t crc, const void *data, size_t len);
 
 /* An estimate of an estimator's parameter count from its config, used by the
  * reader to refuse configs far larger than the weights the file holds before

@@ -19,11 +19,13 @@ static int leakage(const sbi_posterior *p, sbi_rng *rng, const double *xz, doubl
     int rc = sbi__posterior_rejection(p, rng, xz, SBI__LEAKAGE_SAMPLES,
                                       sbi__posterior_default_budget(SBI__LEAKAGE_SAMPLES), NULL,
                                       &written, &drawn, &accepted);
-    if (rc == SBI_EBUDGET)
+    if (rc == SBI_EBUDGET) {
+        *c = drawn ? (double)accepted / (double)drawn : 0.0; /* what was seen */
         return sbi__fail(SBI_EBUDGET,
                          "posterior log_prob: leakage correction: only %lld of %lld draws fell "
                          "inside the prior's support; the values are left uncorrected",
                          (long long)accepted, (long long)drawn);
+    }
     if (rc != SBI_OK) return rc;
     *c = (double)accepted / (double)drawn;
     return SBI_OK;
@@ -104,6 +106,6 @@ int sbi_posterior_leakage(const sbi_posterior *p, sbi_rng *rng, const double *x,
     double c = 1.0;
     int rc = leakage(p, rng, xz, &c);
     sbi__free(xz);
-    if (rc == SBI_OK) *acceptance = c;
+    if (rc == SBI_OK || rc == SBI_EBUDGET) *acceptance = c;
     return rc;
 }

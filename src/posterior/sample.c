@@ -6,6 +6,49 @@
 #include "core/internal.h"
 #include "posterior/posterior_internal.h"
 
+/* Proposal buffers: on the stack while a batch is small (a latency-critical
+ * call of a few samples then allocates nothing), else on the heap. Their
+ * contents never outlive a batch, so growing does not copy. */
+#define STACK_PROPOSALS 128
+#define STACK_DOUBLES 512
+
+typedef struct proposals {
+    double stack_buf[STACK_DOUBLES];
+    int32_t stack_inside[STACK_PROPOSALS];
+    double *buf;
+    int32_t *inside;
+    int64_t cap; /* rows */
+} proposals;
+
+static void proposals_release(proposals *q)
+{
+    if (q->buf != q->stack_buf) sbi__free(q->buf);
+    if (q->inside != q->stack_inside) sbi__free(q->inside);
+    q->buf = NULL;
+    q->inside = NULL;
+    q->cap = 0;
+}
+
+/* Room for `rows` proposals of dimension d (what was there is lost). */
+static int proposals_reserve(proposals *q, int64_t rows, int32_t d)
+{
+    if (rows <= q->cap) return SBI_OK;
+    proposals_release(q);
+    if (rows <= STACK_PROPOSALS && rows * d <= STACK_DOUBLES) {
+        q->buf = q->stack_buf;
+        q->inside = q->stack_inside;
+    } else {
+        q->buf = sbi__malloc_array((size_t)rows * (size_t)d, sizeof(double));
+        q->inside = sbi__malloc_array((size_t)rows, sizeof(int32_t));
+        if (!q->buf || !q->inside) {
+            proposals_release(q);
+            return sbi__oom("posterior sample");
+        }
+    }
+    q->cap = rows;
+    return SBI_OK;
+}
+
 int sbi__posterior_rejection(const sbi_posterior *p, sbi_rng *rng, const double *xz, int64_t n,
                              int64_t budget, double *out, int64_t *n_out, int64_t *drawn,
                              int64_t *accepted)
@@ -19,14 +62,9 @@ int sbi__posterior_rejection(const sbi_posterior *p, sbi_rng *rng, const double 
 
     int64_t batch = n < SBI__REJECTION_MAX_BATCH ? n : SBI__REJECTION_MAX_BATCH;
     /* Buffers for the first batch; they grow if later batches are larger. */
-    int64_t cap = batch;
-    double *buf = sbi__malloc_array((size_t)cap * (size_t)d, sizeof(double));
-    int32_t *inside = sbi__malloc_array((size_t)cap, sizeof(int32_t));
-    int rc = SBI_OK;
-    if (!buf || !inside) {
-        rc = sbi__oom("posterior sample");
-        goto done;
-    }
+    proposals q = {.cap = 0};
+    int rc = proposals_reserve(&q, batch, d);
+    if (rc != SBI_OK) goto done;
     while (written < n) {
         if (total_drawn >= budget) {
             rc = sbi__fail(SBI_EBUDGET,
@@ -37,17 +75,10 @@ int sbi__posterior_rejection(const sbi_posterior *p, sbi_rng *rng, const double 
             goto done;
         }
         const int64_t b = batch < budget - total_drawn ? batch : budget - total_drawn;
-        if (b > cap) {
-            double *nb = sbi__realloc(buf, (size_t)b * (size_t)d * sizeof(double));
-            if (nb) buf = nb;
-            int32_t *ni = nb ? sbi__realloc(inside, (size_t)b * sizeof(int32_t)) : NULL;
-            if (ni) inside = ni;
-            if (!nb || !ni) {
-                rc = sbi__oom("posterior sample");
-                goto done;
-            }
-            cap = b;
-        }
+        rc = proposals_reserve(&q, b, d);
+        if (rc != SBI_OK) goto done;
+        double *buf = q.buf;
+        int32_t *inside = q.inside;
         rc = p->est->ops->sample(p->est, xz, b, rng, buf);
         if (rc != SBI_OK) goto done;
         for (int64_t i = 0; i < b; i++)
@@ -76,8 +107,7 @@ done:
     *n_out = written;
     *drawn = total_drawn;
     *accepted = total_accepted;
-    sbi__free(buf);
-    sbi__free(inside);
+    proposals_release(&q);
     return rc;
 }
 
@@ -104,13 +134,15 @@ int sbi_posterior_sample_ex(const sbi_posterior *p, sbi_rng *rng, const double *
     SBI_CHECK_ARG(n == 0 || out != NULL, "%s: out is NULL", where);
     SBI_TRY(check_x(p, x, where));
 
-    double *xz = sbi__malloc_array((size_t)p->x_dim, sizeof(double));
+    /* The z-scored x: on the stack for the usual few dimensions. */
+    double xz_stack[64];
+    double *xz = p->x_dim <= 64 ? xz_stack : sbi__malloc_array((size_t)p->x_dim, sizeof(double));
     if (!xz) return sbi__oom(where);
     sbi__posterior_zscore_x(p, x, xz);
     const int64_t budget = max_proposals ? max_proposals : sbi__posterior_default_budget(n);
     int64_t written = 0, drawn = 0, accepted = 0;
     int rc = sbi__posterior_rejection(p, rng, xz, n, budget, out, &written, &drawn, &accepted);
-    sbi__free(xz);
+    if (xz != xz_stack) sbi__free(xz);
     if (n_out) *n_out = written;
     if (acceptance) *acceptance = drawn ? (double)accepted / (double)drawn : 1.0;
     return rc;

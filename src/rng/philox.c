@@ -197,24 +197,23 @@ static void normal_blocks_scalar(const uint32_t key[2], const uint32_t stream[2]
 #define SBI_RNG_SIMD 1
 #include <immintrin.h>
 
-#pragma GCC push_options
-#pragma GCC target("avx512f")
+/* A target attribute per function (not #pragma GCC target, which clang
+ * ignores): the same code builds with gcc and clang. */
+#define NB_TARGET __attribute__((target("avx512f")))
 #define NB_NAME normal_blocks_avx512
 #define NB_W 8
 #define NB_MUL32(a, m) ((U)_mm512_mul_epu32((__m512i)(a), _mm512_set1_epi64(m)))
 #define NB_SQRT(x) ((T)_mm512_sqrt_pd((__m512d)(x)))
 #include "rng/normal_blocks.inc"
-#pragma GCC pop_options
 
-#pragma GCC push_options
-#pragma GCC target("avx2")
+#define NB_TARGET __attribute__((target("avx2")))
 #define NB_NAME normal_blocks_avx2
 #define NB_W 4
 #define NB_MUL32(a, m) ((U)_mm256_mul_epu32((__m256i)(a), _mm256_set1_epi64x(m)))
 #define NB_SQRT(x) ((T)_mm256_sqrt_pd((__m256d)(x)))
 #include "rng/normal_blocks.inc"
-#pragma GCC pop_options
 
+#define NB_TARGET
 #define NB_NAME normal_blocks_sse2
 #define NB_W 2
 #define NB_MUL32(a, m) ((U)_mm_mul_epu32((__m128i)(a), _mm_set1_epi64x(m)))

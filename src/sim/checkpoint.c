@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "core/internal.h"
-#include "posterior/format_internal.h" /* sbi__crc32 */
 #include "sim/checkpoint.h"
 
 #define MAGIC "\x89SBR\r\n\x1a\n"
@@ -268,7 +267,7 @@ int sbi__checkpoint_open(sbi__checkpoint **out, const char *path, const sbi__run
     cp->fd = -1;
     cp->row_bytes = ((size_t)ds->theta_dim + (size_t)ds->x_dim) * 8 + 4;
     cp->max_rows = max_rows;
-    cp->path = sbi__memdup(path, strlen(path) + 1, 1);
+    cp->path = sbi__strdup(path);
     /* max_rows <= n, and n rows of the dataset were allocated already. */
     if ((size_t)max_rows <= (SIZE_MAX - RECORD_HEAD - 4) / cp->row_bytes)
         cp->buf = sbi__malloc((size_t)max_rows * cp->row_bytes + RECORD_HEAD + 4);

@@ -76,7 +76,7 @@ int sbi_runner_set_checkpoint(sbi_runner *runner, const char *path)
     SBI_CHECK_ARG(path == NULL || path[0] != '\0', "%s: path is empty", where);
     char *copy = NULL;
     if (path) {
-        copy = sbi__memdup(path, strlen(path) + 1, 1);
+        copy = sbi__strdup(path);
         if (!copy) return sbi__oom(where);
     }
     sbi__free(runner->checkpoint_path);

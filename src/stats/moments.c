@@ -10,78 +10,97 @@
 
 enum { PW_BLOCK = 128, MOMENT_ALL = 31 };
 
-/* NumPy's pairwise sum of the terms t[0..n-1], n <= PW_BLOCK. */
-static double leaf_sum(const double *t, int64_t n)
+/* One leaf of NumPy's pairwise sum (n <= PW_BLOCK terms), for the terms
+ * d^k, k = kmin..kmax (d = v - mean; d2 = d*d, d3 = d2*d, d4 = d2*d2 as NumPy
+ * and SciPy form them) at once: eight partial sums per k over blocks of 8,
+ * combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the rest in order;
+ * fewer than 8 terms are summed in order from 0. */
+#define LEAF_SUM(TERM, res)                                                                        \
+    do {                                                                                           \
+        if (n < 8) {                                                                               \
+            res = 0.0;                                                                             \
+            for (int64_t i_ = 0; i_ < n; i_++) {                                                   \
+                const double d = v[i_] - mean, d2 = d * d;                                         \
+                (void)d2;                                                                          \
+                res += (TERM);                                                                     \
+            }                                                                                      \
+            break;                                                                                 \
+        }                                                                                          \
+        double r_[8];                                                                              \
+        for (int j_ = 0; j_ < 8; j_++) {                                                           \
+            const double d = v[j_] - mean, d2 = d * d;                                             \
+            (void)d2;                                                                              \
+            r_[j_] = (TERM);                                                                       \
+        }                                                                                          \
+        int64_t i_;                                                                                \
+        for (i_ = 8; i_ < n - (n % 8); i_ += 8)                                                    \
+            for (int j_ = 0; j_ < 8; j_++) {                                                       \
+                const double d = v[i_ + j_] - mean, d2 = d * d;                                    \
+                (void)d2;                                                                          \
+                r_[j_] += (TERM);                                                                  \
+            }                                                                                      \
+        res = ((r_[0] + r_[1]) + (r_[2] + r_[3])) + ((r_[4] + r_[5]) + (r_[6] + r_[7]));           \
+        for (; i_ < n; i_++) {                                                                     \
+            const double d = v[i_] - mean, d2 = d * d;                                             \
+            (void)d2;                                                                              \
+            res += (TERM);                                                                         \
+        }                                                                                          \
+    } while (0)
+
+/* Not under ThreadSanitizer: the clones' ifunc resolver runs during
+ * relocation, before the TSan runtime is up, and its instrumentation
+ * crashes every program that links this file. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                            \
+    !defined(__SANITIZE_THREAD__)
+/* Wider registers for the eight partial sums (same additions, same bits). */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void leaf_sums(const double *v, int64_t n, double mean, int kmin, int kmax,
+                      double out[5])
 {
-    if (n < 8) {
-        double res = 0.0;
-        for (int64_t i = 0; i < n; i++) res += t[i];
-        return res;
-    }
-    double r[8];
-    for (int j = 0; j < 8; j++) r[j] = t[j];
-    int64_t i;
-    for (i = 8; i < n - (n % 8); i += 8)
-        for (int j = 0; j < 8; j++) r[j] += t[i + j];
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; i++) res += t[i];
-    return res;
+    if (kmin <= 1 && kmax >= 1) LEAF_SUM(d, out[1]);
+    if (kmin <= 2 && kmax >= 2) LEAF_SUM(d2, out[2]);
+    if (kmin <= 3 && kmax >= 3) LEAF_SUM(d2 * d, out[3]);
+    if (kmin <= 4 && kmax >= 4) LEAF_SUM(d2 * d2, out[4]);
 }
 
-/* The leaf of pw_sums: terms formed as NumPy/SciPy form them, d = v - mean,
- * d2 = d*d, d3 = d2*d, d4 = d2*d2. Kept out of line so that only leaves hold
- * the term buffers on the stack. */
-static __attribute__((noinline)) void leaf_sums(const double *v, int64_t n, double mean,
-                                                int maxk, double out[4])
-{
-    double t[4][PW_BLOCK];
-    for (int64_t i = 0; i < n; i++) {
-        double d = v[i] - mean, d2 = d * d;
-        t[0][i] = d;
-        t[1][i] = d2;
-        t[2][i] = d2 * d;
-        t[3][i] = d2 * d2;
-    }
-    for (int k = 0; k < maxk; k++) out[k] = leaf_sum(t[k], n);
-}
-
-/* Pairwise sums of (v-mean)^k for k = 1..maxk at once, out[k-1]. With
- * mean = 0, out[0] is the plain pairwise sum of v. */
-static void pw_sums(const double *v, int64_t n, double mean, int maxk, double out[4])
+/* Pairwise sums of (v-mean)^k for k = kmin..kmax into out[k]. With mean = 0
+ * and k = 1 this is the plain pairwise sum of v (v - 0 is exact). */
+static void pw_sums(const double *v, int64_t n, double mean, int kmin, int kmax, double out[5])
 {
     if (n <= PW_BLOCK) {
-        leaf_sums(v, n, mean, maxk, out);
+        leaf_sums(v, n, mean, kmin, kmax, out);
         return;
     }
     int64_t n2 = n / 2;
     n2 -= n2 % 8;
-    double a[4], b[4];
-    pw_sums(v, n2, mean, maxk, a);
-    pw_sums(v + n2, n - n2, mean, maxk, b);
-    for (int k = 0; k < maxk; k++) out[k] = a[k] + b[k];
+    double a[5], b[5];
+    pw_sums(v, n2, mean, kmin, kmax, a);
+    pw_sums(v + n2, n - n2, mean, kmin, kmax, b);
+    for (int k = kmin; k <= kmax; k++) out[k] = a[k] + b[k];
 }
 
 double sbi__stats_mean(const double *v, int64_t n)
 {
-    double s[4];
-    pw_sums(v, n, 0.0, 1, s);
-    return s[0] / (double)n;
+    double s[5];
+    pw_sums(v, n, 0.0, 1, 1, s);
+    return s[1] / (double)n;
 }
 
 int32_t sbi__stats_moments(const double *v, int64_t n, int32_t which, double *out)
 {
     double mean = sbi__stats_mean(v, n);
     int maxk = (which & (SBI_MOMENT_KURT)) ? 4 : (which & SBI_MOMENT_SKEW) ? 3 : 2;
-    double s[4] = {0, 0, 0, 0};
-    if (which != SBI_MOMENT_MEAN) pw_sums(v, n, mean, maxk, s);
-    double m2 = s[1] / (double)n, sd = sqrt(m2);
+    double s[5] = {0, 0, 0, 0, 0};
+    if (which != SBI_MOMENT_MEAN) pw_sums(v, n, mean, 2, maxk, s);
+    double m2 = s[2] / (double)n, sd = sqrt(m2);
     int32_t k = 0;
     if (which & SBI_MOMENT_MEAN) out[k++] = mean;
     if (which & SBI_MOMENT_VAR) out[k++] = m2;
     if (which & SBI_MOMENT_STD) out[k++] = sd;
     /* As the reference: central moment divided by np.power(std, order). */
-    if (which & SBI_MOMENT_SKEW) out[k++] = (s[2] / (double)n) / pow(sd, 3.0);
-    if (which & SBI_MOMENT_KURT) out[k++] = (s[3] / (double)n) / pow(sd, 4.0);
+    if (which & SBI_MOMENT_SKEW) out[k++] = (s[3] / (double)n) / pow(sd, 3.0);
+    if (which & SBI_MOMENT_KURT) out[k++] = (s[4] / (double)n) / pow(sd, 4.0);
     return k;
 }
 

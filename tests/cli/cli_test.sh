@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end test of the `sbi` tool: train -> sample -> info on the reference
-# HH training set, and every error path: one line naming the problem,
-# non-zero exit, and no output file left behind.
-# Usage: cli_test.sh PATH-TO-sbi   (run from the repository root)
+# HH training set, simulate -> train -> sample with the HH plugin (and an
+# interrupted simulation resumed), and every error path: one line naming the
+# problem, non-zero exit, and no output file left behind.
+# Usage: cli_test.sh PATH-TO-sbi HH-PLUGIN NOT-A-PLUGIN.so  (from the repository root)
 set -u
 SBI=$1
+PLUGIN=$2
+NOT_PLUGIN=$3
 D=../shared/data/hh
 if [ ! -f "$D/train300_theta.csv" ]; then
   echo "skipped: ../shared/ reference data is absent"
@@ -101,6 +104,51 @@ out=$("$SBI" train -t $D/train300_theta.csv -x "$T/x_bad_rows.csv" -p $PRIOR -o 
 case "$out" in *"300 rows, 298 valid, 2 excluded"*) pass "NaN/Inf rows excluded and counted";;
   *) fail "NaN/Inf rows excluded and counted: $out";; esac
 
+# --- simulate -> train -> sample with the HH plugin
+if "$SBI" simulate -q --plugin "$PLUGIN" -n 300 --seed 4 --workers 2 --out "$T/sim"; then
+  pass "simulate"
+else
+  fail "simulate"
+fi
+[ "$(head -1 "$T/sim/theta.csv")" = "gbar_Na,gbar_K" ] && pass "theta header from the plugin" || fail "theta header"
+[ "$(head -1 "$T/sim/x.csv")" = "spike_count,rest_mean,rest_std,stim_mean,stim_var,stim_skew,stim_kurt" ] \
+  && pass "x header from the plugin" || fail "x header"
+[ "$(wc -l < "$T/sim/x.csv")" -eq 301 ] && pass "300 simulations" || fail "300 simulations"
+[ ! -e "$T/sim/simulate.checkpoint" ] && pass "checkpoint removed after success" || fail "checkpoint left behind"
+"$SBI" simulate -q --plugin "$PLUGIN" -n 300 --seed 4 --workers 1 --out "$T/sim1" --no-checkpoint
+cmp -s "$T/sim/x.npy" "$T/sim1/x.npy" && cmp -s "$T/sim/theta.csv" "$T/sim1/theta.csv" \
+  && pass "1 and 2 workers give the same files" || fail "1 and 2 workers differ"
+# Two slices [0, 100) and [100, 300) make the same rows as one run.
+"$SBI" simulate -q --plugin "$PLUGIN" -n 100 --seed 4 --out "$T/slice0"
+"$SBI" simulate -q --plugin "$PLUGIN" -n 200 --seed 4 --first-index 100 --out "$T/slice1"
+if diff <(cat "$T/slice0/x.csv"; tail -n +2 "$T/slice1/x.csv") "$T/sim/x.csv" >/dev/null; then
+  pass "slices with --first-index concatenate to the whole run"
+else
+  fail "slices with --first-index"
+fi
+# Options reach the plugin: without noise the resting std is the model's slow
+# drift alone, 0.00828 mV for every theta (../shared/spec/hh-model.md), while
+# theta (from the prior stream) is unchanged.
+"$SBI" simulate -q --plugin "$PLUGIN" -n 20 --seed 4 --options noise=0 --out "$T/quiet"
+"$SBI" simulate -q --plugin "$PLUGIN" -n 20 --seed 4 --out "$T/noisy"
+if cmp -s "$T/quiet/theta.npy" "$T/noisy/theta.npy" && \
+   awk -F, 'NR > 1 && !($3 > 0.00826 && $3 < 0.0083) { bad = 1 } END { exit bad }' "$T/quiet/x.csv"; then
+  pass "--options noise=0: same theta, noise-free resting std"
+else
+  fail "--options noise=0"
+fi
+"$SBI" train -q -t "$T/sim/theta.csv" -x "$T/sim/x.csv" --plugin "$PLUGIN" -o "$T/plug.sbi" \
+  && pass "train --plugin" || fail "train --plugin"
+"$SBI" sample -q -p "$T/plug.sbi" -x $D/observation_50_5_seed42.csv -n 1000 -o "$T/plug.csv" \
+  && pass "sample from the plugin-trained posterior" || fail "sample plugin-trained"
+"$SBI" info "$PLUGIN" | grep -q "simulator plugin 'hh'" && pass "info on a plugin" || fail "info on a plugin"
+# Killed midway, then resumed: the same files as an uninterrupted run.
+timeout -s KILL 0.3 "$SBI" simulate -q --plugin "$PLUGIN" -n 1000 --seed 9 --workers 1 --out "$T/res" 2>/dev/null
+"$SBI" simulate -q --plugin "$PLUGIN" -n 1000 --seed 9 --out "$T/res"
+"$SBI" simulate -q --plugin "$PLUGIN" -n 1000 --seed 9 --out "$T/whole" --no-checkpoint
+cmp -s "$T/res/x.npy" "$T/whole/x.npy" && cmp -s "$T/res/theta.npy" "$T/whole/theta.npy" \
+  && pass "killed and resumed run equals an uninterrupted one" || fail "resumed run differs"
+
 # --- error paths
 OBS=$D/observation_50_5_seed42.csv
 printf 'a,b,c\n1,2,3\n' > "$T/three.csv"
@@ -155,6 +203,20 @@ expect_fail "bad -n" "--num-samples" "$T/o.csv" -- \
 expect_fail "info junk" "neither a posterior file" "" -- "$SBI" info "$T/junk.sbi"
 expect_fail "info missing" "No such file" "" -- "$SBI" info "$T/nope.sbi"
 expect_fail "info two files" "unexpected argument 'b'" "" -- "$SBI" info a b
+
+expect_fail "missing plugin" "cannot load --plugin" "$T/np/x.csv" -- \
+  "$SBI" simulate --plugin "$T/nope.so" -n 10 --out "$T/np"
+expect_fail "not a plugin" "cannot load --plugin" "$T/np/x.csv" -- \
+  "$SBI" simulate --plugin "$NOT_PLUGIN" -n 10 --out "$T/np"
+expect_fail "unknown plugin option" "--options nosuch=1" "$T/np/x.csv" -- \
+  "$SBI" simulate --plugin "$PLUGIN" -n 10 --options nosuch=1 --out "$T/np"
+expect_fail "bad plugin option" "--options dt=-1" "$T/np/x.csv" -- \
+  "$SBI" simulate --plugin "$PLUGIN" -n 10 --options dt=-1 --out "$T/np"
+expect_fail "simulate -n 0" "--num-simulations 0" "$T/np/x.csv" -- \
+  "$SBI" simulate --plugin "$PLUGIN" -n 0 --out "$T/np"
+expect_fail "simulate without --out" "required" "" -- "$SBI" simulate --plugin "$PLUGIN" -n 10
+expect_fail "train with a bad plugin" "cannot load --plugin" "$T/o.sbi" -- \
+  "$SBI" train -t $D/train300_theta.csv -x $D/train300_x.csv --plugin "$NOT_PLUGIN" -o "$T/o.sbi"
 
 # An existing output survives a failed run untouched.
 cp "$T/s.csv" "$T/keep.csv"

@@ -3,10 +3,12 @@
  * for one epoch so the files stay small. Run by hand when the format
  * changes: make_seeds FOLDER. With --check FOLDER it instead verifies that
  * every file of FOLDER named valid-* loads (a CTest test), so the corpus
- * keeps covering the decoders' success paths. */
+ * keeps covering the decoders' success paths. --checkpoints FOLDER writes
+ * runner checkpoints matching fuzz_checkpoint.c's runs. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
@@ -76,9 +78,63 @@ static int check(const char *dir)
     return bad || n == 0;
 }
 
+static int sim_fn(void *ud, int64_t n, int32_t td, const double *theta, const uint64_t *seeds,
+                  int32_t xd, double *x, int32_t *status)
+{
+    (void)ud;
+    for (int64_t i = 0; i < n; i++) {
+        for (int32_t j = 0; j < xd; j++)
+            x[i * xd + j] = theta[i * td + j % td] + (double)(seeds[i] >> 40) * 1e-9;
+        if (theta[i * td] > 1.5) status[i] = 1;
+    }
+    return 0;
+}
+
+/* A complete checkpoint of the run fuzz_checkpoint.c makes for (td, xd,
+ * given, seed, n), cut to `keep` bytes when keep >= 0 (a torn tail). */
+static int checkpoint_one(const char *dir, const char *name, int32_t td, int32_t xd, int given,
+                          uint64_t seed, int64_t first, int64_t n, long keep)
+{
+    const double mean[4] = {0, 0, 0, 0}, var[4] = {1, 1, 1, 1};
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    remove(path);
+    sbi_prior *prior = NULL;
+    sbi_simulator *sim = NULL;
+    sbi_runner *r = NULL;
+    sbi_dataset *ds = NULL;
+    double theta[512 * 4];
+    for (int64_t i = 0; i < n * td; i++) theta[i] = sin((double)i);
+    int rc = sbi_prior_create_gaussian_diag(&prior, td, mean, var);
+    if (rc == SBI_OK) rc = sbi_simulator_create(&sim, td, xd, sim_fn, NULL);
+    if (rc == SBI_OK) rc = sbi_runner_create(&r, sim);
+    if (rc == SBI_OK) rc = sbi_runner_set_chunk_size(r, 8);
+    if (rc == SBI_OK) rc = sbi_runner_set_first_index(r, first);
+    if (rc == SBI_OK) rc = sbi_runner_set_checkpoint(r, path);
+    if (rc == SBI_OK)
+        rc = given ? sbi_runner_run(r, n, theta, seed, &ds)
+                   : sbi_runner_run_prior(r, prior, n, seed, &ds);
+    sbi_dataset_free(ds);
+    sbi_runner_free(r);
+    sbi_simulator_free(sim);
+    sbi_prior_free(prior);
+    if (rc == SBI_OK && keep >= 0 && truncate(path, keep) != 0) rc = SBI_EIO;
+    if (rc != SBI_OK) fprintf(stderr, "make_seeds: %s: %s\n", path, sbi_last_error());
+    else printf("wrote %s\n", path);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--check") == 0) return check(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--checkpoints") == 0) {
+        int rc = checkpoint_one(argv[2], "prior-2x3.ckpt", 2, 3, 0, 1, 0, 40, -1);
+        rc |= checkpoint_one(argv[2], "given-1x2.ckpt", 1, 2, 1, 5, 0, 20, -1);
+        rc |= checkpoint_one(argv[2], "slice-3x1.ckpt", 3, 1, 0, 9, 100, 24, -1);
+        rc |= checkpoint_one(argv[2], "torn-2x3.ckpt", 2, 3, 0, 1, 0, 40, 52 + 2 * (20 + 8 * 44 + 4) + 30);
+        rc |= checkpoint_one(argv[2], "header-only.ckpt", 2, 3, 0, 1, 0, 64, 52);
+        return rc != 0;
+    }
     if (argc != 2) {
         fprintf(stderr, "usage: make_seeds FOLDER | make_seeds --check FOLDER\n");
         return 2;

@@ -12,9 +12,12 @@ cd "$(dirname "$0")/../.."
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(posterior_mem posterior_file posterior_roundtrip csv npy prior_spec)
+[ ${#targets[@]} -gt 0 ] || targets=(posterior_mem posterior_file posterior_roundtrip csv npy prior_spec checkpoint plugin_descriptor)
 jobs=${JOBS:-1}
 export OPENBLAS_NUM_THREADS=1
+# The file targets write a scratch file per input (and the checkpoint is
+# fsynced): in memory when /dev/shm exists.
+[ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm
 CC=${CC:-clang-14} cmake -S . -B build/fuzz -DSBI_FUZZ=ON -DSBI_BUILD_BENCH=OFF \
   -DSBI_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build build/fuzz -j 2 --target "${targets[@]/#/fuzz_}" > /dev/null

@@ -30,13 +30,19 @@ static void test_exp_matches_numpy(void **state)
             fail();
         }
     }
-    /* Outside the fast path: libm's exp. */
+    /* Beyond SVML's fast range (|x| >= 707.7) the same formulas go on: inf,
+     * 0, huge and subnormal values within an ulp of libm. */
     assert_true(isnan(vexp(NAN)));
     assert_close(vexp(INFINITY), INFINITY, 0, 0);
     assert_close(vexp(-INFINITY), 0.0, 0, 0);
-    assert_close(vexp(800.0), INFINITY, 0, 0);
-    assert_close(vexp(-800.0), 0.0, 0, 0);
-    assert_close(vexp(708.0), exp(708.0), 0, 0);
+    assert_close(vexp(709.8), INFINITY, 0, 0);
+    assert_close(vexp(1e300), INFINITY, 0, 0);
+    assert_close(vexp(-746.0), 0.0, 0, 0);
+    assert_close(vexp(-1e300), 0.0, 0, 0);
+    assert_close(vexp(708.0), exp(708.0), 3e-16, 0);
+    assert_close(vexp(709.7), exp(709.7), 3e-16, 0);
+    assert_close(vexp(-710.0), exp(-710.0), 3e-16, 0);
+    assert_close(vexp(-740.0), exp(-740.0), 0.25, 0); /* subnormal: ~3 significant bits */
     assert_close(vexp(0.0), 1.0, 0, 0);
     /* Accuracy over the model's range: within 2 ulp of libm everywhere. */
     for (int i = 0; i < 200000; i++) {

@@ -128,6 +128,18 @@ static void test_invalid_theta(void **state)
     sbi_hh_model_free(m);
 }
 
+/* Equal bits, or both NaN (NaN payloads may differ between paths). */
+static void assert_same(const double *a, const double *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(a[i]) && isnan(b[i])) continue;
+        if (memcmp(&a[i], &b[i], sizeof a[i]) != 0) {
+            print_error("value %zu: %a vs %a\n", i, a[i], b[i]);
+            fail();
+        }
+    }
+}
+
 static void test_kernels_identical(void **state)
 {
     (void)state;
@@ -143,6 +155,13 @@ static void test_kernels_identical(void **state)
         theta[i][1] = 1e-4 + 15.0 * ((i * 5) % N) / (double)N;
         seeds[i] = sbi_seed_for_index(3, (uint64_t)i);
     }
+    /* Absurd but valid conductances drive exp far outside the model's range
+     * (the paths must still agree there). */
+    const double absurd[4][2] = {{1e6, 1e6}, {1e4, 0}, {0, 1e5}, {3e3, 1e-9}};
+    for (int i = 0; i < 4; i++) {
+        theta[N - 1 - i][0] = absurd[i][0];
+        theta[N - 1 - i][1] = absurd[i][1];
+    }
     sbi_hh_model *m = new_model();
     assert_int_equal(sbi_hh_model_set_kernel(m, SBI_HH_KERNEL_GENERIC), SBI_OK);
     assert_int_equal(sbi_hh_model_simulate(m, N, &theta[0][0], seeds, &ref[0][0], st), SBI_OK);
@@ -153,10 +172,10 @@ static void test_kernels_identical(void **state)
         }
         assert_int_equal(sbi_hh_model_set_kernel(m, k), SBI_OK);
         assert_int_equal(sbi_hh_model_simulate(m, N, &theta[0][0], seeds, &x[0][0], st), SBI_OK);
-        assert_memory_equal(ref, x, sizeof ref);
+        assert_same(&ref[0][0], &x[0][0], N * 7);
         for (int i = 0; i < N; i += 9) {
             assert_int_equal(sbi_hh_model_simulate(m, 1, theta[i], &seeds[i], x[i], st), SBI_OK);
-            assert_memory_equal(ref[i], x[i], sizeof ref[i]);
+            assert_same(ref[i], x[i], 7);
         }
     }
     int32_t kernel, lanes;
@@ -272,7 +291,8 @@ static void test_noise_statistics(void **state)
     (void)state;
     skip_without_shared();
     /* The reference simulated train2000_theta.csv with unseeded NumPy noise
-     * (train2000_x.csv). Simulating the same 2 000 theta with libsbi's noise
+     * (train2000_x.csv). Simulating the first 1 000 of those theta with
+     * libsbi's noise
      * must give the same distribution of every statistic: two-sample
      * Kolmogorov-Smirnov at the 0.1 % level (critical sqrt(nm/(n+m)) D =
      * 1.95) and the resting std's mean within 4 standard errors. (The
@@ -283,6 +303,7 @@ static void test_noise_statistics(void **state)
     long n = sbi_test_read_csv(SBI_SHARED_DIR "/data/hh/train2000_theta.csv", &ct, &theta);
     assert_int_equal(sbi_test_read_csv(SBI_SHARED_DIR "/data/hh/train2000_x.csv", &cx, &ref), n);
     assert_int_equal(n, 2000);
+    n = 1000; /* enough power, half the time (sanitizer builds are slow) */
     double *x = malloc(sizeof(double) * 7 * (size_t)n);
     uint64_t *seeds = malloc(sizeof(uint64_t) * (size_t)n);
     int32_t *st = malloc(sizeof(int32_t) * (size_t)n);

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 
 #include "sbi_test.h"
+#include "core/internal.h"
 #include "sbi_hh.h"
 
 /* Is the module at path still loaded in the process? */
@@ -324,6 +325,47 @@ static void test_validate_fields(void **state)
     assert_status(sbi_plugin_validate(NULL), SBI_EINVAL);
 }
 
+/* Every allocation of a plugin handle and its simulator fails in turn
+ * (SBI_FAULT_INJECTION builds). */
+static int exercise_plugin(void)
+{
+    sbi_plugin *p = NULL;
+    sbi_simulator *sim = NULL;
+    sbi_prior *prior = NULL;
+    const double theta[2] = {50, 5};
+    uint64_t seed = 3;
+    double x[7];
+    int32_t st;
+    int rc = sbi_plugin_open_descriptor(&p, sbi_hh_plugin_descriptor());
+    if (!rc) rc = sbi_plugin_set_option(p, "noise", 0);
+    if (!rc) rc = sbi_plugin_create_simulator(p, &sim);
+    if (!rc) rc = sbi_plugin_create_prior(p, &prior);
+    sbi_plugin_free(p);
+    if (!rc) rc = sbi_simulator_run(sim, 1, theta, &seed, x, &st);
+    sbi_prior_free(prior);
+    sbi_simulator_free(sim);
+    return rc;
+}
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    int64_t k;
+    for (k = 1; k < 500; k++) {
+        sbi__fault_arm(k);
+        const int rc = exercise_plugin();
+        const int fired = sbi__fault_fired();
+        sbi__fault_arm(0);
+        if (!fired) {
+            assert_ok(rc);
+            break;
+        }
+        assert_true(rc == SBI_ENOMEM || rc == SBI_ESIMULATOR);
+    }
+    if (k == 1) print_message("(no fault injection in this build: ran once)\n");
+    else print_message("%lld allocation sites failed in turn\n", (long long)(k - 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_lifetime),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_validate_fields),
+        cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests_name("plugin", tests, NULL, NULL);
 }

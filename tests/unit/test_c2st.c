@@ -6,8 +6,9 @@
  * units, no early stopping on held-out data) overfits 8000 training rows and
  * loses ~0.02 against Bayes when the classes overlap much (Bayes ~0.73;
  * scikit-learn's MLPClassifier does the same on the same data), so the 5-D
- * cases use shifts with Bayes accuracy 0.84 and 0.89, where it loses ~0.01;
- * bench/accuracy --validate runs the overlapping cases at full size. */
+ * cases (tests/diagnostics/test_c2st_5d.c) use shifts with Bayes accuracy
+ * 0.84 and 0.89, where it loses ~0.01; sbi_bench_accuracy --validate runs
+ * the overlapping cases at full size. */
 #include "sbi_test.h"
 #include "diagnostics/stats.h"
 
@@ -56,27 +57,6 @@ static void test_shift_1d(void **state)
     assert_close(acc, bayes, 0, 0.02);
 }
 
-static void test_shift_5d_one_axis(void **state)
-{
-    (void)state;
-    const double delta[5] = {2.0, 0, 0, 0, 0};
-    double bayes = sbi__normal_cdf(1.0);
-    double acc = run_c2st(5000, 5, delta, 3);
-    print_message("5-D shift along one axis: %.4f (Bayes %.4f)\n", acc, bayes);
-    assert_close(acc, bayes, 0, 0.02);
-}
-
-static void test_shift_5d_all_axes(void **state)
-{
-    (void)state;
-    double delta[5];
-    for (int k = 0; k < 5; k++) delta[k] = 2.5 / sqrt(5.0); /* |delta| = 2.5 */
-    double bayes = sbi__normal_cdf(1.25);
-    double acc = run_c2st(5000, 5, delta, 4);
-    print_message("5-D shift along all axes: %.4f (Bayes %.4f)\n", acc, bayes);
-    assert_close(acc, bayes, 0, 0.02);
-}
-
 static void test_reproducible_and_errors(void **state)
 {
     (void)state;
@@ -102,8 +82,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_distribution),
         cmocka_unit_test(test_shift_1d),
-        cmocka_unit_test(test_shift_5d_one_axis),
-        cmocka_unit_test(test_shift_5d_all_axes),
         cmocka_unit_test(test_reproducible_and_errors),
     };
     return cmocka_run_group_tests_name("c2st", tests, NULL, NULL);

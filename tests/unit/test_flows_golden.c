@@ -1,14 +1,15 @@
-/* Golden posterior files with flow estimators: tests/golden/flows/{maf,nsf}_v1.sbi
- * were written by libsbi 0.1 (format 1.0), together with the log-densities
- * and samples that version computed from them (*.expected.csv). Every later
+/* Golden posterior files with flow estimators, beside the format's MDN golden
+ * file (test_format.c): tests/data/golden/posterior-{maf,nsf}-v1.sbi were
+ * written by libsbi 0.1 (format 1.0), together with the log-densities and
+ * samples that version computed from them (*.expected.csv). Every later
  * version must load them and reproduce those numbers (up to 1e-12 relative:
  * BLAS may round differently on other machines).
  *
- * Regenerate (only when the format changes on purpose) by running this test
- * with SBI_WRITE_GOLDEN=1 from the repository root. */
+ * Regenerate (only when the format or the flows change on purpose) by running
+ * this test with SBI_WRITE_FLOW_GOLDEN=1 from the repository root. */
 #include "sbi_test.h"
 
-#define GOLDEN_DIR "tests/golden/flows/"
+#define GOLDEN_DIR "tests/data/golden/"
 enum { N_LP = 6, N_SAMPLES = 5 };
 
 static const double XO[2] = {0.12, -0.31};
@@ -64,10 +65,10 @@ static void compute(const sbi_posterior *p, double *out)
 static void check_golden(const char *name, int32_t kind)
 {
     char path[256], epath[256];
-    snprintf(path, sizeof path, GOLDEN_DIR "%s_v1.sbi", name);
-    snprintf(epath, sizeof epath, GOLDEN_DIR "%s_v1.expected.csv", name);
+    snprintf(path, sizeof path, GOLDEN_DIR "posterior-%s-v1.sbi", name);
+    snprintf(epath, sizeof epath, GOLDEN_DIR "posterior-%s-v1.expected.csv", name);
     double got[N_LP + 2 * N_SAMPLES];
-    if (getenv("SBI_WRITE_GOLDEN")) {
+    if (getenv("SBI_WRITE_FLOW_GOLDEN")) {
         sbi_posterior *p = make(kind);
         assert_ok(sbi_posterior_save(p, path));
         compute(p, got);

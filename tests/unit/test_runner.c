@@ -94,6 +94,15 @@ static int toy_sim(void *ud, int64_t n, int32_t theta_dim, const double *theta,
     return 0;
 }
 
+/* A fresh toy (see toy_init) and a simulator over it. */
+static sbi_simulator *make_toy_sim(toy *t)
+{
+    toy_init(t);
+    sbi_simulator *sim = NULL;
+    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, t));
+    return sim;
+}
+
 static sbi_prior *make_prior(void)
 {
     const double mean[THETA_DIM] = {0.0, 0.0}, var[THETA_DIM] = {1.0, 1.0};
@@ -102,17 +111,32 @@ static sbi_prior *make_prior(void)
     return p;
 }
 
-static sbi_dataset *run_with(sbi_simulator *sim, const sbi_prior *prior, int64_t n,
-                             uint64_t seed, int32_t workers, int64_t chunk)
+static sbi_runner *make_runner(sbi_simulator *sim, int32_t workers, int64_t chunk)
 {
     sbi_runner *r = NULL;
-    sbi_dataset *ds = NULL;
     assert_ok(sbi_runner_create(&r, sim));
     assert_ok(sbi_runner_set_workers(r, workers));
     assert_ok(sbi_runner_set_chunk_size(r, chunk));
+    return r;
+}
+
+static sbi_dataset *run_with(sbi_simulator *sim, const sbi_prior *prior, int64_t n,
+                             uint64_t seed, int32_t workers, int64_t chunk)
+{
+    sbi_runner *r = make_runner(sim, workers, chunk);
+    sbi_dataset *ds = NULL;
     assert_ok(sbi_runner_run_prior(r, prior, n, seed, &ds));
     sbi_runner_free(r);
     return ds;
+}
+
+/* The dataset's theta, x and status arrays. */
+static void dataset_arrays(const sbi_dataset *ds, const double **theta, const double **x,
+                           const int32_t **status)
+{
+    assert_ok(sbi_dataset_theta(ds, theta));
+    assert_ok(sbi_dataset_x(ds, x));
+    assert_ok(sbi_dataset_status(ds, status));
 }
 
 static void assert_same_dataset(const sbi_dataset *a, const sbi_dataset *b)
@@ -123,12 +147,8 @@ static void assert_same_dataset(const sbi_dataset *a, const sbi_dataset *b)
     assert_int_equal(na, nb);
     const double *ta, *tb, *xa, *xb;
     const int32_t *sa, *sb;
-    assert_ok(sbi_dataset_theta(a, &ta));
-    assert_ok(sbi_dataset_theta(b, &tb));
-    assert_ok(sbi_dataset_x(a, &xa));
-    assert_ok(sbi_dataset_x(b, &xb));
-    assert_ok(sbi_dataset_status(a, &sa));
-    assert_ok(sbi_dataset_status(b, &sb));
+    dataset_arrays(a, &ta, &xa, &sa);
+    dataset_arrays(b, &tb, &xb, &sb);
     /* Byte-identical, NaN payloads included. */
     assert_memory_equal(ta, tb, sizeof(double) * (size_t)na * THETA_DIM);
     assert_memory_equal(xa, xb, sizeof(double) * (size_t)na * X_DIM);
@@ -141,18 +161,14 @@ static void test_rows_follow_their_index(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *prior = make_prior();
     const int64_t n = 50;
     const uint64_t seed = 99;
     sbi_dataset *ds = run_with(sim, prior, n, seed, 1, 64);
     const double *theta, *x;
     const int32_t *status;
-    assert_ok(sbi_dataset_theta(ds, &theta));
-    assert_ok(sbi_dataset_x(ds, &x));
-    assert_ok(sbi_dataset_status(ds, &status));
+    dataset_arrays(ds, &theta, &x, &status);
     sbi_rng *rng = NULL;
     assert_ok(sbi_rng_create(&rng, 0, 0));
     for (int64_t i = 0; i < n; i++) {
@@ -177,9 +193,7 @@ static void test_determinism_over_workers_and_chunks(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *prior = make_prior();
     const int64_t n = 300;
     sbi_dataset *ref = run_with(sim, prior, n, 12345, 1, 64);
@@ -195,11 +209,8 @@ static void test_determinism_over_workers_and_chunks(void **state)
     const double *theta;
     assert_ok(sbi_dataset_theta(ref, &theta));
     for (size_t w = 0; w < 3; w++) {
-        sbi_runner *r = NULL;
+        sbi_runner *r = make_runner(sim, workers[w], chunks[w]);
         sbi_dataset *ds = NULL;
-        assert_ok(sbi_runner_create(&r, sim));
-        assert_ok(sbi_runner_set_workers(r, workers[w]));
-        assert_ok(sbi_runner_set_chunk_size(r, chunks[w]));
         assert_ok(sbi_runner_run(r, n, theta, 12345, &ds));
         assert_same_dataset(ref, ds);
         sbi_dataset_free(ds);
@@ -221,9 +232,7 @@ static void test_threads_used(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *prior = make_prior();
     /* One worker: every call on the caller's thread. */
     sbi_dataset *ds = run_with(sim, prior, 100, 1, 1, 10);
@@ -247,17 +256,13 @@ static void test_invalid_rows_counted_and_excluded(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *prior = make_prior();
     const int64_t n = 400;
     sbi_dataset *ds = run_with(sim, prior, n, 7, 2, 16);
     const double *theta, *x;
     const int32_t *status;
-    assert_ok(sbi_dataset_theta(ds, &theta));
-    assert_ok(sbi_dataset_x(ds, &x));
-    assert_ok(sbi_dataset_status(ds, &status));
+    dataset_arrays(ds, &theta, &x, &status);
     int64_t want[4] = {0};
     for (int64_t i = 0; i < n; i++) {
         int32_t e = toy_expected_status(theta + i * THETA_DIM);
@@ -306,12 +311,8 @@ static int64_t check_partial(const sbi_dataset *part, const sbi_dataset *ref)
     assert_ok(sbi_dataset_shape(part, &n, NULL, NULL));
     const double *tp, *tr, *xp, *xr;
     const int32_t *sp, *sr;
-    assert_ok(sbi_dataset_theta(part, &tp));
-    assert_ok(sbi_dataset_theta(ref, &tr));
-    assert_ok(sbi_dataset_x(part, &xp));
-    assert_ok(sbi_dataset_x(ref, &xr));
-    assert_ok(sbi_dataset_status(part, &sp));
-    assert_ok(sbi_dataset_status(ref, &sr));
+    dataset_arrays(part, &tp, &xp, &sp);
+    dataset_arrays(ref, &tr, &xr, &sr);
     int64_t done = 0;
     for (int64_t i = 0; i < n; i++) {
         if (sp[i] == SBI_ROW_PENDING) {
@@ -330,9 +331,7 @@ static void test_failing_simulator_stops_run(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *prior = make_prior();
     sbi_dataset *ref = run_with(sim, prior, 1000, 5, 1, 10);
     const int32_t workers[] = {1, 2, 4};
@@ -340,11 +339,8 @@ static void test_failing_simulator_stops_run(void **state)
     for (size_t w = 0; w < 3; w++) {
         atomic_store(&t.calls, 0);
         t.fail_on_call = 3;
-        sbi_runner *r = NULL;
+        sbi_runner *r = make_runner(sim, workers[w], 10);
         sbi_dataset *ds = NULL;
-        assert_ok(sbi_runner_create(&r, sim));
-        assert_ok(sbi_runner_set_workers(r, workers[w]));
-        assert_ok(sbi_runner_set_chunk_size(r, 10));
         assert_status(sbi_runner_run_prior(r, prior, 1000, 5, &ds), SBI_ESIMULATOR);
         assert_non_null(strstr(sbi_last_error(), "returned -7"));
         assert_non_null(ds); /* the partial dataset */
@@ -403,9 +399,7 @@ static void test_progress_and_cancel_from_callback(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *prior = make_prior();
     sbi_dataset *ref = run_with(sim, prior, 1000, 3, 1, 10);
     sbi_runner *r = NULL;
@@ -465,19 +459,14 @@ static void test_cancel_from_simulator(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *prior = make_prior();
     sbi_dataset *ref = run_with(sim, prior, 1000, 8, 1, 10);
     const int32_t workers[] = {1, 4};
     t.slow_ns = 2000000;
     for (size_t w = 0; w < 2; w++) {
-        sbi_runner *r = NULL;
+        sbi_runner *r = make_runner(sim, workers[w], 10);
         sbi_dataset *ds = NULL;
-        assert_ok(sbi_runner_create(&r, sim));
-        assert_ok(sbi_runner_set_workers(r, workers[w]));
-        assert_ok(sbi_runner_set_chunk_size(r, 10));
         atomic_store(&t.calls, 0);
         t.cancel_on_call = 3;
         t.runner = r;
@@ -519,19 +508,14 @@ static void test_cancel_from_another_thread(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
+    sbi_simulator *sim = make_toy_sim(&t);
     t.block_after_first = 1;
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
     sbi_prior *prior = make_prior();
     for (int32_t workers = 1; workers <= 2; workers++) {
         atomic_store(&t.calls, 0);
         atomic_store(&t.released, 0);
-        sbi_runner *r = NULL;
+        sbi_runner *r = make_runner(sim, workers, 10);
         sbi_dataset *ds = NULL;
-        assert_ok(sbi_runner_create(&r, sim));
-        assert_ok(sbi_runner_set_workers(r, workers));
-        assert_ok(sbi_runner_set_chunk_size(r, 10));
         canceller c = {r, &t};
         pthread_t th;
         assert_int_equal(pthread_create(&th, NULL, cancel_thread, &c), 0);
@@ -566,9 +550,7 @@ static void test_prior_failure_and_empty_run(void **state)
 {
     (void)state;
     toy t;
-    toy_init(&t);
-    sbi_simulator *sim = NULL;
-    assert_ok(sbi_simulator_create(&sim, THETA_DIM, X_DIM, toy_sim, &t));
+    sbi_simulator *sim = make_toy_sim(&t);
     sbi_prior *bad = NULL;
     assert_ok(sbi_prior_create_callback(&bad, THETA_DIM, failing_sample, flat_log_prob, NULL, NULL));
     sbi_runner *r = NULL;
@@ -673,9 +655,7 @@ static void test_dataset_api(void **state)
     assert_ok(sbi_dataset_shape(ds, NULL, NULL, NULL));
     const double *pt, *px;
     const int32_t *ps;
-    assert_ok(sbi_dataset_theta(ds, &pt));
-    assert_ok(sbi_dataset_x(ds, &px));
-    assert_ok(sbi_dataset_status(ds, &ps));
+    dataset_arrays(ds, &pt, &px, &ps);
     assert_memory_equal(pt, theta, sizeof theta);
     assert_true(pt != theta); /* copied */
     assert_int_equal(ps[0], SBI_ROW_OK);
@@ -887,9 +867,7 @@ static void test_simulator_with_summary(void **state)
     sbi_dataset *ref = run_with(sim, prior, n, 77, 1, 64);
     const double *theta, *x;
     const int32_t *st;
-    assert_ok(sbi_dataset_theta(ref, &theta));
-    assert_ok(sbi_dataset_x(ref, &x));
-    assert_ok(sbi_dataset_status(ref, &st));
+    dataset_arrays(ref, &theta, &x, &st);
     int64_t seen[4] = {0};
     for (int64_t i = 0; i < n; i++) {
         double want[2];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "sbi.h"
+#include "sbi/plugin.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_HELP = 3 };
 

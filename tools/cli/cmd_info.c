@@ -98,14 +98,62 @@ static int info_table(const char *path, sbi_table *t)
     return CLI_OK;
 }
 
+static int info_plugin(const char *path, sbi_plugin *p)
+{
+    const char *name, *desc, *version;
+    int32_t theta_dim = 0, x_dim = 0, n_opt = 0;
+    sbi_plugin_info(p, &name, &desc, &version, NULL);
+    sbi_plugin_dims(p, &theta_dim, &x_dim);
+    printf("file:         %s\n", path);
+    printf("kind:         simulator plugin '%s'%s%s\n", name, *version ? " version " : "", version);
+    if (*desc) printf("description:  %s\n", desc);
+    printf("theta:        %d parameters (default prior: box uniform)\n", (int)theta_dim);
+    double lo[64], hi[64], truth[64];
+    int have_truth = theta_dim <= 64 && sbi_plugin_theta_true(p, truth) == SBI_OK;
+    if (theta_dim <= 64 && sbi_plugin_prior_box(p, lo, hi) == SBI_OK)
+        for (int32_t i = 0; i < theta_dim; i++) {
+            const char *tn = "", *unit = "";
+            sbi_plugin_theta_name(p, i, &tn, &unit);
+            printf("                %-12s in [%.6g, %.6g] %s", tn, lo[i], hi[i], unit);
+            if (have_truth) printf("  (default observation: %.6g)", truth[i]);
+            printf("\n");
+        }
+    printf("x:            %d outputs\n", (int)x_dim);
+    for (int32_t j = 0; j < x_dim && j < 32; j++) {
+        const char *xn = NULL;
+        if (sbi_plugin_x_name(p, j, &xn) == SBI_OK && xn) printf("                %s\n", xn);
+    }
+    sbi_plugin_option_count(p, &n_opt);
+    if (n_opt > 0) printf("options:      (sbi simulate --options NAME=VALUE,...)\n");
+    for (int32_t k = 0; k < n_opt; k++) {
+        const char *on = NULL;
+        double v = NAN;
+        sbi_plugin_option_name(p, k, &on);
+        sbi_plugin_get_option(p, on, &v);
+        printf("                %-20s = %.6g\n", on, v);
+    }
+    return CLI_OK;
+}
+
+static int is_elf(const char *path)
+{
+    unsigned char m[4] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t got = fread(m, 1, 4, f);
+    fclose(f);
+    return got == 4 && memcmp(m, "\x7f" "ELF", 4) == 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
     cli_opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
     cli_cmd cmd = {
         .name = C,
         .usage = "FILE",
-        .summary = "Describe a posterior file (dimensions, prior, estimator, training summary)\n"
-                   "or a data table (CSV or .npy: shape, column names, ranges, non-finite values).",
+        .summary = "Describe a posterior file (dimensions, prior, estimator, training summary),\n"
+                   "a data table (CSV or .npy: shape, column names, ranges, non-finite values)\n"
+                   "or a simulator plugin (names, prior box, outputs, options).",
         .opts = opts,
         .max_positional = 1,
     };
@@ -117,6 +165,20 @@ int cmd_info(int argc, char **argv)
         return CLI_USAGE;
     }
     const char *path = cmd.positional[0];
+    if (is_elf(path)) {
+        sbi_plugin *p = NULL;
+        /* dlopen needs a '/' to take the path as a file, not a library name. */
+        char local[4200];
+        snprintf(local, sizeof local, "%s%s", strchr(path, '/') ? "" : "./", path);
+        rc = sbi_plugin_load(&p, local);
+        if (rc != SBI_OK) {
+            cli_lib_error(C, rc, "'%s' is a shared library but not a usable plugin", path);
+            return CLI_FAIL;
+        }
+        rc = info_plugin(path, p);
+        sbi_plugin_free(p);
+        return rc;
+    }
     sbi_posterior *post = NULL;
     rc = sbi_posterior_load(&post, path);
     if (rc == SBI_OK) {

@@ -7,12 +7,16 @@
    theta) over 10 000 rows with chunk sizes 1 ... 1000, against the same
    trivial simulator written in C (compiled here with cc, if there is one).
 
+Without --posterior, the posterior is an MDN trained here with the
+tutorial's defaults on a stand-in problem of the HH tutorial's shape.
+
 Usage (from the repository root, after building in build/):
     OPENBLAS_NUM_THREADS=1 LIBSBI_LIBRARY=build/src/libsbi.so.0 PYTHONPATH=lib/python \\
         /usr/bin/python3 lib/python/bench/bench_overhead.py
 """
 import argparse
 import ctypes as C
+import os
 import shutil
 import subprocess
 import tempfile
@@ -61,7 +65,12 @@ def train_posterior():
 
 
 def bench_sample(args):
-    post, xo = train_posterior()
+    if args.posterior:
+        post = libsbi.Posterior.load(args.posterior)
+        xo = libsbi.io.read_table(args.observation).data.reshape(-1)
+        print(f"posterior {args.posterior} ({post.estimator}), x from {args.observation}")
+    else:
+        post, xo = train_posterior()
     n, seed = 10_000, 3
     py = best_of(args.reps, lambda: post.sample(n, xo, seed=seed))
     print(f"posterior.sample({n}, x) from Python: {py * 1e3:.2f} ms (best of {args.reps})")
@@ -124,11 +133,17 @@ def bench_simulator(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--c-program", default=str(REPO / "build" / "lib" / "python" /
                                                "python_bench_sample"))
+    ap.add_argument("--posterior", help="a posterior file (e.g. the HH tutorial's "
+                    "out/hh/posterior.sbi) instead of a freshly trained stand-in")
+    ap.add_argument("--observation", help="its observation (CSV or .npy, one row)")
     args = ap.parse_args()
-    print(f"libsbi {libsbi.version()} from {libsbi.library_path}")
+    if bool(args.posterior) != bool(args.observation):
+        ap.error("--posterior and --observation go together")
+    print(f"libsbi {libsbi.version()} from {libsbi.library_path}; load average "
+          f"{os.getloadavg()[0]:.1f} (timings are only meaningful on a quiet machine)")
     bench_sample(args)
     bench_simulator(args)
 

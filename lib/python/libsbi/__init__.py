@@ -23,6 +23,7 @@ from ._loader import ABI_VERSION
 from . import diagnostics, io, plot, stats
 from .dataset import Dataset
 from .inference import Trainer, estimator_kind, estimator_name
+from .plugin import Plugin, load_plugin, plugin_abi_version
 from .posterior import Posterior
 from .prior import BoxUniform, CallbackPrior, Gaussian, Prior
 from .rng import Rng, seed_for_index
@@ -55,15 +56,26 @@ def status_string(status):
     return _api.lib.sbi_status_string(status).decode()
 
 
+def last_error():
+    """The calling thread's last libsbi error message ("" if none). The
+    exceptions carry it already; this is for completeness."""
+    return _api.lib.sbi_last_error().decode("utf-8", "replace")
+
+
+def clear_error():
+    """Forget the calling thread's last error message."""
+    _api.lib.sbi_clear_error()
+
+
 __version__ = version()
 
 __all__ = [
     "ABI_VERSION", "BoxUniform", "BudgetExhaustedError", "CallbackError", "CallbackPrior",
     "CancelledError", "Dataset", "Error", "FormatError", "Gaussian", "InputOutputError",
     "InvalidArgumentError", "MissingFunctionError", "NumericalError", "OutOfMemoryError",
-    "PluginError", "Posterior", "Prior", "PythonSimulator", "ROW_FAILED", "ROW_NONFINITE",
-    "ROW_OK", "ROW_PENDING", "Rng", "Runner", "SimulatorError", "Simulator", "StateError",
+    "Plugin", "PluginError", "Posterior", "Prior", "PythonSimulator", "ROW_FAILED", "ROW_NONFINITE",
+    "ROW_OK", "ROW_PENDING", "Rng", "clear_error", "last_error", "Runner", "SimulatorError", "Simulator", "StateError",
     "Summary", "Trainer", "VersionError", "diagnostics", "io", "plot", "stats", "abi_version", "estimator_kind", "estimator_name",
-    "library_path", "seed_for_index", "simulate_for_sbi", "status_string", "version",
+    "library_path", "load_plugin", "plugin_abi_version", "seed_for_index", "simulate_for_sbi", "status_string", "version",
     "version_number",
 ]

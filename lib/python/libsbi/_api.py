@@ -40,6 +40,9 @@ SUMMARY_FN = C.CFUNCTYPE(INT, PTR, I64, I32, PTR, I32, PTR, PTR)
 MALLOC_FN = C.CFUNCTYPE(PTR, PTR, SIZE)
 REALLOC_FN = C.CFUNCTYPE(PTR, PTR, PTR, SIZE)
 FREE_FN = C.CFUNCTYPE(None, PTR, PTR)
+PLUGIN_CREATE_FN = C.CFUNCTYPE(INT, OUT, PTR)
+PLUGIN_DESTROY_FN = C.CFUNCTYPE(None, PTR)
+PLUGIN_DESCRIBE_FN = C.CFUNCTYPE(PTR)
 
 CALLBACK_TYPES = {
     "sbi_progress_fn": PROGRESS_FN,
@@ -53,6 +56,9 @@ CALLBACK_TYPES = {
     "sbi_malloc_fn": MALLOC_FN,
     "sbi_realloc_fn": REALLOC_FN,
     "sbi_free_fn": FREE_FN,
+    "sbi_plugin_create_fn": PLUGIN_CREATE_FN,
+    "sbi_plugin_destroy_fn": PLUGIN_DESTROY_FN,
+    "sbi_plugin_describe_fn": PLUGIN_DESCRIBE_FN,
 }
 
 # name: (restype, [argtypes])
@@ -114,6 +120,24 @@ FUNCTIONS = {
     "sbi_runner_cancel": (INT, [PTR]),
     "sbi_runner_run_prior": (INT, [PTR, PTR, I64, U64, OUT]),
     "sbi_runner_run": (INT, [PTR, I64, PTR, U64, OUT]),
+    # plugin.h
+    "sbi_plugin_abi_version": (I32, []),
+    "sbi_plugin_validate": (INT, [PTR]),
+    "sbi_plugin_load": (INT, [OUT, STR]),
+    "sbi_plugin_open_descriptor": (INT, [OUT, PTR]),
+    "sbi_plugin_free": (None, [PTR]),
+    "sbi_plugin_info": (INT, [PTR, P_STR, P_STR, P_STR, P_STR]),
+    "sbi_plugin_dims": (INT, [PTR, P_I32, P_I32]),
+    "sbi_plugin_theta_name": (INT, [PTR, I32, P_STR, P_STR]),
+    "sbi_plugin_x_name": (INT, [PTR, I32, P_STR]),
+    "sbi_plugin_prior_box": (INT, [PTR, PTR, PTR]),
+    "sbi_plugin_create_prior": (INT, [PTR, OUT]),
+    "sbi_plugin_theta_true": (INT, [PTR, PTR]),
+    "sbi_plugin_option_count": (INT, [PTR, P_I32]),
+    "sbi_plugin_option_name": (INT, [PTR, I32, P_STR]),
+    "sbi_plugin_get_option": (INT, [PTR, STR, P_DBL]),
+    "sbi_plugin_set_option": (INT, [PTR, STR, DBL]),
+    "sbi_plugin_create_simulator": (INT, [PTR, OUT]),
     # stats.h
     "sbi_stats_moment_count": (INT, [I32, P_I32]),
     "sbi_stats_moments": (INT, [PTR, I64, I32, PTR]),
@@ -173,6 +197,7 @@ FUNCTIONS = {
     "sbi_sbc_ranks": (INT, [I64, I64, I32, PTR, PTR, PTR]),
     "sbi_sbc_run": (INT, [PTR, PTR, PTR, I64, I64, U64, PROGRESS_FN, PTR, PTR, PTR, PTR, PTR,
                           P_I64]),
+    "sbi_sbc_run_pairs": (INT, [PTR, I64, PTR, PTR, I64, U64, PROGRESS_FN, PTR, PTR, PTR]),
     "sbi_sbc_ks": (INT, [I64, I32, PTR, I64, PTR, PTR]),
     "sbi_sbc_chi2": (INT, [I64, I32, PTR, I64, I32, PTR, PTR]),
     "sbi_sbc_histogram": (INT, [I64, I32, PTR, I64, I32, PTR]),

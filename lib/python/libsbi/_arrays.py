@@ -112,3 +112,13 @@ def buffer(address, shape, dtype=F64):
         return np.empty(shape, dtype=dtype)
     raw = (_CTYPE[dtype] * count).from_address(address)
     return np.frombuffer(raw, dtype=dtype).reshape(shape)
+
+
+def store_failed(status, failed, n, who):
+    """Write a callback's per-row failed flags (shape (n,), non-zero means
+    failed) into the library's status buffer; `who` names the callback kind
+    in the error."""
+    failed = np.asarray(failed)
+    if failed.shape != (n,):
+        raise ValueError(f"{who}: failed flags must have shape ({n},), got {failed.shape}")
+    buffer(status, (n,), np.int32)[...] = failed != 0

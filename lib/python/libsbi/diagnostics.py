@@ -104,6 +104,28 @@ def sbc_run(posterior, simulator, n_tests, n_samples, *, seed=None, prior=None, 
     return SBCResult(ranks[:k], hpd[:k], theta[:k], x[:k])
 
 
+def sbc_run_pairs(posterior, theta, x, n_samples, *, seed=None, progress=None):
+    """SBC and expected coverage on given test pairs (e.g. held-out
+    simulations not used for training): theta (n_tests, theta_dim), x
+    (n_tests, x_dim); the same sampling streams as sbc_run. Returns
+    SBCResult (with the given theta and x)."""
+    td, xd = posterior.dims
+    t, _ = A.matrix(theta, "theta", td)
+    xa, _ = A.matrix(x, "x", xd)
+    if xa.shape[0] != t.shape[0]:
+        raise ValueError(f"x: expected {t.shape[0]} rows to match theta, got {xa.shape[0]}")
+    n_samples = A.count(n_samples, "n_samples")
+    seed = random_seed() if seed is None else A.u64(seed)
+    trap = Trap()
+    cb = progress_callback(trap, progress) if progress is not None else _api.PROGRESS_FN()
+    ranks = np.empty((t.shape[0], td), dtype=np.int32)
+    hpd = np.empty(t.shape[0], dtype=np.int32)
+    check(lib.sbi_sbc_run_pairs(posterior._ptr, t.shape[0], A.addr(t), A.addr(xa), n_samples,
+                                seed, cb, None, A.addr(ranks), A.addr(hpd)),
+          "sbi_sbc_run_pairs", posterior._traps + (trap,))
+    return SBCResult(ranks, hpd, np.array(t), np.array(xa))
+
+
 def sbc_ks(ranks, n_samples):
     """Kolmogorov-Smirnov test of each rank column against the discrete
     uniform on 0..n_samples: (statistics, p-values), (dim,) each."""

@@ -231,6 +231,11 @@ class Trainer(Handle):
         check(lib.sbi_trainer_result(self._ptr, C.byref(e), C.byref(loss)), "sbi_trainer_result")
         return e.value, loss.value
 
+    def __repr__(self):
+        if self.closed:
+            return "<libsbi.Trainer (closed)>"
+        return f"<libsbi.Trainer {self.estimator} rows={self.counts.n_valid}>"
+
     def build_posterior(self):
         """The trained posterior (an independent copy)."""
         out = C.c_void_p()

@@ -98,8 +98,15 @@ class Runner(Handle):
             raise TypeError("progress: expected a callable fn(done, total) or None")
         cb = progress_callback(self._trap, fn) if fn is not None else _api.PROGRESS_FN()
         check(lib.sbi_runner_set_progress(self._ptr, cb, None), "sbi_runner_set_progress")
-        self._progress = fn
-        self._res.keep.append(cb)  # the C runner holds its address
+        # The C runner holds the callback's address: keep it (only the
+        # current one) as long as the runner.
+        keep = self._res.keep
+        if self._progress_cb is not None:
+            keep.remove(self._progress_cb)
+        keep.append(cb)
+        self._progress, self._progress_cb = fn, cb
+
+    _progress_cb = None
 
     @property
     def first_index(self):
@@ -129,6 +136,12 @@ class Runner(Handle):
         """Ask a run in progress to stop after the chunks in flight (safe from
         any thread and from inside the simulator)."""
         check(lib.sbi_runner_cancel(self._ptr), "sbi_runner_cancel")
+
+    def __repr__(self):
+        if self.closed:
+            return "<libsbi.Runner (closed)>"
+        return (f"<libsbi.Runner workers={self._workers} chunk_size={self._chunk} "
+                f"simulator={self.simulator!r}>")
 
     def _finish(self, rc, out, function, extra_traps=()):
         ds = Dataset._adopt(out.value) if out.value else None

@@ -152,11 +152,7 @@ class PythonSimulator(Simulator):
                 if not (isinstance(res, tuple) and len(res) == 2):
                     raise ValueError("simulator with with_status=True must return (x, failed)")
                 res, failed = res
-                failed = np.asarray(failed)
-                if failed.shape != (n,):
-                    raise ValueError(f"simulator: failed flags must have shape ({n},), got "
-                                     f"{failed.shape}")
-                A.buffer(status, (n,), np.int32)[...] = failed != 0
+                A.store_failed(status, failed, n, "simulator")
             res = np.asarray(res)
             if res.shape != (n, xd) or res.dtype.kind not in "iuf":
                 raise ValueError(f"simulator returned an array of shape {res.shape} and dtype "

@@ -126,11 +126,7 @@ class Summary(Handle):
             res = fn(A.buffer(raw, (n, rd)).copy())
             if with_status:
                 res, failed = res
-                failed = np.asarray(failed)
-                if failed.shape != (n,):
-                    raise ValueError(f"summary: failed flags must have shape ({n},), got "
-                                     f"{failed.shape}")
-                A.buffer(status, (n,), np.int32)[...] = failed != 0
+                A.store_failed(status, failed, n, "summary")
             res = np.asarray(res)
             if res.shape != (n, od) or res.dtype.kind not in "iuf":
                 raise ValueError(f"summary returned shape {res.shape} dtype {res.dtype}; "

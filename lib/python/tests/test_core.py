@@ -119,3 +119,11 @@ def test_trap_reraises_the_first_exception_with_its_traceback():
     assert any(fr.name == "boom" for fr in info.traceback)
     assert "sbi_demo stopped with SBI_ECANCELED" in "".join(info.value.__notes__)
     assert trap.pop() is None
+
+
+def test_last_error_and_clear_error():
+    with pytest.raises(libsbi.InvalidArgumentError) as info:
+        libsbi.BoxUniform([1.0], [0.0])
+    assert libsbi.last_error() == info.value.message != ""
+    libsbi.clear_error()
+    assert libsbi.last_error() == ""

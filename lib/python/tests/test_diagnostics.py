@@ -121,6 +121,18 @@ def test_sbc_run_with_a_python_simulator(linear_posterior):
     assert (p > 1e-4).all()  # a decent posterior is not grossly miscalibrated
 
 
+def test_sbc_run_pairs_equals_sbc_run_on_the_same_pairs(linear_posterior):
+    post, sim = linear_posterior
+    res = D.sbc_run(post, sim, 20, 50, seed=5)
+    pairs = D.sbc_run_pairs(post, res.theta, res.x, 50, seed=5)
+    np.testing.assert_array_equal(pairs.ranks, res.ranks)
+    np.testing.assert_array_equal(pairs.hpd_ranks, res.hpd_ranks)
+    with pytest.raises(ValueError, match="rows"):
+        D.sbc_run_pairs(post, res.theta, res.x[:3], 50, seed=5)
+    with pytest.raises(libsbi.InvalidArgumentError):
+        D.sbc_run_pairs(post, np.full((2, 2), np.nan), res.x[:2], 50, seed=5)
+
+
 def test_sbc_run_reraises_simulator_exceptions(linear_posterior):
     post, _ = linear_posterior
 

@@ -30,6 +30,7 @@ def test_options_round_trip_and_aliases():
     assert opts["validation_fraction"] == 0.1 and opts["clip_max_norm"] == 5.0
     assert opts["hidden_features"] == 50 and opts["num_components"] == 10
     assert set(opts) == set(libsbi.inference.OPTIONS)
+    assert repr(tr) == "<libsbi.Trainer mdn rows=0>"
 
 
 def test_option_errors():

@@ -334,3 +334,49 @@ def test_checkpoint_resumes_a_cancelled_run(box, tmp_path):
     (tmp_path / "junk").write_bytes(b"not a checkpoint")
     with pytest.raises(libsbi.FormatError):
         libsbi.Runner(sim, checkpoint=tmp_path / "junk").run_prior(box, 10, seed=4)
+
+
+def test_replacing_progress_keeps_only_the_current_callback(box):
+    runner = libsbi.Runner(libsbi.Simulator(lambda t: t, 2, 2), chunk_size=5)
+    before = len(runner._res.keep)
+    seen = []
+    for k in range(5):
+        runner.progress = lambda d, t, k=k: seen.append(k)
+    assert len(runner._res.keep) == before
+    runner.run_prior(box, 10, seed=0)
+    assert seen == [4, 4]
+    assert "workers=1" in repr(runner)
+
+
+TWICE_C = r"""
+#include <stdint.h>
+int twice(void *ud, int64_t n, int32_t td, const double *theta, const uint64_t *seeds,
+          int32_t xd, double *x, int32_t *status)
+{
+    (void)ud; (void)seeds; (void)xd;
+    for (int64_t i = 0; i < n * td; i++) x[i] = 2.0 * theta[i];
+    for (int64_t i = 0; i < n; i++) status[i] = theta[i * td] < 0.1;
+    return 0;
+}
+"""
+
+
+def test_adopted_c_simulator_runs_on_worker_threads(box, tmp_path):
+    import ctypes
+
+    from conftest import build_shared_object
+    from libsbi import _api
+    so = ctypes.CDLL(str(build_shared_object(tmp_path, TWICE_C, "twice.so")))
+    fn = _api.SIMULATE_FN(ctypes.cast(so.twice, ctypes.c_void_p).value)
+    out = ctypes.c_void_p()
+    assert _api.lib.sbi_simulator_create(ctypes.byref(out), 2, 2, fn, None) == 0
+    sim = libsbi.Simulator.adopt(out.value, keep=[fn, so])
+    assert not sim.python and sim.dims == (2, 2)
+    one = libsbi.Runner(sim).run_prior(box, 200, seed=3)
+    two = libsbi.Runner(sim, workers=2, chunk_size=7).run_prior(box, 200, seed=3)
+    np.testing.assert_array_equal(one.x, two.x)
+    ok = one.status == libsbi.ROW_OK
+    np.testing.assert_array_equal(np.asarray(one.x)[ok], 2.0 * np.asarray(one.theta)[ok])
+    np.testing.assert_array_equal(~ok, np.asarray(one.theta)[:, 0] < 0.1)
+    with pytest.raises(ValueError, match="NULL"):
+        libsbi.Simulator.adopt(0)
