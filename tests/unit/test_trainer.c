@@ -733,18 +733,36 @@ static void test_gaussian_linear_recovers_analytic_posterior(void **state)
     const int64_t m = 10000;
     double *s = malloc(sizeof(double) * (size_t)(m * d));
     assert_ok(sbi_posterior_sample(post, rng, xo, m, s));
-    /* Analytic posterior N(x_o / 2, 0.05 I). The brief's target is the mean
-     * within 0.05 and the variance within 20 % per dimension; the default
-     * MDN (about 37 000 parameters for 9 000 training rows in 10-d) does not
-     * reach it reliably: over 13 training seeds the worst dimension's mean
-     * error was 0.04-0.12 and the variance ratio 0.75-1.19, with the best
-     * validation loss 0.1-0.3 nats above the true posterior's (overfitting
-     * stopped early at epoch 10-16; see docs/snpe.md). So this test asserts
-     * what the default estimator achieves with margin - mean within 0.15
-     * (0.67 posterior sd), variance within 30 % - and prints the values. A
-     * pipeline bug (a wrong z-score, swapped rows, a lost Jacobian) moves
-     * these by far more. Sampling error of 10 000 draws: 0.002 on the mean,
-     * 1.4 % on the variance. */
+    /* The estimator's average excess over the true posterior, in nats: its
+     * validation loss minus the true posterior's on the same rows (a KL
+     * divergence averaged over x). Over 13 training seeds 0.20-0.36 (the
+     * reference's MDN, re-implemented in PyTorch on these rows: 0.23-0.29);
+     * a pipeline bug (a wrong z-score, swapped rows, a lost Jacobian) costs
+     * nats, not tenths. */
+    double true_val = 0.0;
+    for (int64_t i = t->n_train; i < n; i++) {
+        const int64_t r = t->split[i];
+        double q = 0.0;
+        for (int32_t j = 0; j < d; j++) q += pow(th[r * d + j] - x[r * d + j] / 2.0, 2) / 0.05;
+        true_val += (0.5 * q + 0.5 * d * log(2.0 * 3.14159265358979323846 * 0.05)) / (double)t->n_validation;
+    }
+    print_message("gaussian_linear: excess over the true posterior %.3f nats\n", best - true_val);
+    assert_true(best - true_val > -0.05 && best - true_val < 0.6);
+    /* Analytic posterior N(x_o / 2, 0.05 I). The issue's target is the mean
+     * within 0.05 and the variance within 20 % in every dimension. The
+     * default MDN does not reach it reliably, and neither does the
+     * reference's: over 13 training seeds (bench/posterior/
+     * bench_gaussian_linear) the worst dimension's mean error at x_o is
+     * 0.041-0.123 and the variance ratios 0.77-1.17, 1 seed of 13 meets
+     * both; the reference's MDN on the same rows: 0 of 10. No bug: the
+     * mixture of 10 full-covariance Gaussians whose 660 parameters are free
+     * functions of x fits noise in 9 000 rows (docs/snpe.md has the checks
+     * and the ablations; no option, width, learning rate, batch size or
+     * regulariser tried reaches the target, and K = 1 neither). So this test
+     * asserts what the default estimator achieves with margin - mean within
+     * 0.15 (0.67 posterior sd), variance within 30 % - and prints the
+     * values. Sampling error of 10 000 draws: 0.002 on the mean, 1.4 % on
+     * the variance. */
     double worst_mean = 0.0, worst_var = 0.0;
     for (int32_t j = 0; j < d; j++) {
         double mean = 0.0, var = 0.0;
