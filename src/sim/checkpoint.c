@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -248,6 +249,19 @@ static int open_header(sbi__checkpoint *cp, const sbi__run_identity *id, int *fr
     return check_header(cp, h, id);
 }
 
+/* Take the run's exclusive lock. A run that was just killed may release its
+ * lock a moment after its parent saw it die, so a busy lock is retried for
+ * up to about a second before the file counts as in use. */
+static int lock_checkpoint(int fd)
+{
+    for (int attempt = 0;; attempt++) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 0;
+        if (errno != EWOULDBLOCK || attempt == 20) return -1;
+        const struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
 /* Close and free without flushing (error paths). */
 static void discard(sbi__checkpoint *cp)
 {
@@ -278,7 +292,7 @@ int sbi__checkpoint_open(sbi__checkpoint **out, const char *path, const sbi__run
     int rc = SBI_OK, fresh = 0;
     cp->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (cp->fd < 0) rc = io_fail(cp, "open");
-    else if (flock(cp->fd, LOCK_EX | LOCK_NB) != 0)
+    else if (lock_checkpoint(cp->fd) != 0)
         rc = errno == EWOULDBLOCK
                  ? sbi__fail(SBI_EIO, "runner: checkpoint '%s' is in use by another run", path)
                  : io_fail(cp, "lock");
