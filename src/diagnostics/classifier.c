@@ -1,14 +1,25 @@
-/* scikit-learn's MLPClassifier (solver "adam", binary, early_stopping off) on
- * the nn core: Glorot-uniform initialisation, mini-batches reshuffled every
- * epoch, log-loss plus 0.5 * alpha * ||W||^2 / batch, sklearn's Adam, and its
- * stopping rule on the epoch's mean training loss. */
+/* scikit-learn's MLPClassifier (solver "adam", binary, early_stopping off)
+ * in float32, as sbibm runs it (it passes float32 arrays, and scikit-learn
+ * >= 0.24 keeps float32 through the MLP): Glorot-uniform initialisation,
+ * mini-batches reshuffled every epoch, log-loss plus 0.5 * alpha * ||W||^2 /
+ * batch, sklearn's Adam, and its stopping rule on the epoch's mean training
+ * loss. Losses and the penalty's sum of squares are accumulated in double.
+ *
+ * The shapes are small (batches of 200, layers of 10 * dim units, one
+ * output), so the code avoids the generic nn core: weights are stored as
+ * sklearn's coefs_, W[in][out], so every product is a plain or transposed
+ * sgemm; the width-1 output layer is done with dot products; bias and ReLU
+ * are fused. */
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #include "core/internal.h"
 #include "diagnostics/classifier.h"
-#include "nn/nn.h"
 #include "rng/rng_internal.h"
+
+#define CLF_MAX_LAYERS 17 /* hidden_layers + 1 dense layers */
+#define CLF_SCORE_CHUNK 1024 /* rows per forward pass when scoring */
 
 void sbi__clf_options_default(sbi__clf_options *o, int32_t dim)
 {
@@ -22,131 +33,240 @@ void sbi__clf_options_default(sbi__clf_options *o, int32_t dim)
     o->n_iter_no_change = 10;
 }
 
+/* One dense layer: W[in][out] then b[out] at off in the flat arrays (the
+ * parameters, their gradients and Adam's two moments share the layout). */
+typedef struct clf_layer {
+    int32_t in, out;
+    int64_t off;
+} clf_layer;
+
+typedef struct clf {
+    int32_t n_layers; /* dense layers; the last has out == 1 */
+    clf_layer layer[CLF_MAX_LAYERS];
+    int64_t np;             /* parameters */
+    float *p, *g, *m, *v;   /* [np] each, one block */
+    int64_t t;              /* Adam steps taken */
+    float *xb;              /* the batch's rows [cap][dim] */
+    float *h[CLF_MAX_LAYERS]; /* h[l]: output of layer l [cap][out_l] */
+    float *d0, *d1;         /* backward ping-pong buffers [cap][max hidden] */
+    int64_t *perm;          /* training row order [n_train] */
+} clf;
+
 /* sklearn _init_coef: W and b uniform in +-sqrt(6 / (fan_in + fan_out)) for
- * ReLU networks (its factor 2 is for logistic hidden units only). */
-static void glorot_init(const sbi__mlp *m, double *params, sbi_rng *rng)
+ * ReLU networks (its factor 2 is for logistic hidden units only), drawn in
+ * double and rounded to float as sklearn's astype(float32). W is drawn in
+ * [out][in] order (the order libsbi always used) into W[in][out]. */
+static void glorot_init(clf *c, sbi_rng *rng)
 {
-    for (int32_t l = 0; l < m->n_layers; l++) {
-        const sbi__dense *d = &m->layers[l];
-        double bound = sqrt(6.0 / (double)(d->in + d->out));
-        int64_t nw = (int64_t)d->in * d->out;
-        for (int64_t i = 0; i < nw; i++)
-            params[d->w_off + i] = (2.0 * sbi__rng_uniform(rng) - 1.0) * bound;
-        for (int32_t o = 0; o < d->out; o++)
-            params[d->b_off + o] = (2.0 * sbi__rng_uniform(rng) - 1.0) * bound;
+    for (int32_t l = 0; l < c->n_layers; l++) {
+        const clf_layer *L = &c->layer[l];
+        float *w = c->p + L->off, *b = w + (int64_t)L->in * L->out;
+        double bound = sqrt(6.0 / (double)(L->in + L->out));
+        for (int32_t o = 0; o < L->out; o++)
+            for (int32_t i = 0; i < L->in; i++)
+                w[(int64_t)i * L->out + o] = (float)((2.0 * sbi__rng_uniform(rng) - 1.0) * bound);
+        for (int32_t o = 0; o < L->out; o++)
+            b[o] = (float)((2.0 * sbi__rng_uniform(rng) - 1.0) * bound);
     }
 }
 
-/* log(1 + exp(z)) without overflow. */
-static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
-
-typedef struct clf {
-    sbi__mlp mlp;         /* the layout: layers and their parameter offsets */
-    sbi__adam adam;
-    double *params, *grad, *xb, *dout;
-    double *h[16];        /* h[l]: output of layer l, [cap][out_l] */
-    double *d0, *d1;      /* gradient ping-pong buffers [cap][max_width] */
-    int64_t *perm;
-} clf;
-
-/* ReLU in place as (z + |z|) / 2: exact (z or +0), keeps NaN, and has no
- * comparison for the compiler to turn into a mispredicted branch. */
-static void relu_forward(int64_t n, double *h)
+/* The rows idx[0..nb) of x (double [n][dim]) as one contiguous float batch:
+ * the gather and the conversion in one pass. idx NULL: rows 0..nb. */
+static void gather(int64_t nb, int32_t dim, const double *x, const int64_t *idx, float *xb)
 {
-    for (int64_t i = 0; i < n; i++) h[i] = (h[i] + fabs(h[i])) * 0.5;
+    for (int64_t i = 0; i < nb; i++) {
+        const double *row = x + (idx ? idx[i] : i) * dim;
+        for (int32_t k = 0; k < dim; k++) xb[i * dim + k] = (float)row[k];
+    }
 }
 
-/* d *= [h > 0] for h >= +0 (a ReLU output): h > 0 exactly when its bit
- * pattern is not zero; integer masking keeps the loop branch-free. */
-static void relu_backward(int64_t n, const double *h, double *d)
+/* h = ReLU(h + b) over [nb][out], as (z + |z|) / 2: exact, keeps NaN, and
+ * has no comparison to become a mispredicted branch. */
+static void bias_relu(int64_t nb, int32_t out, const float *b, float *h)
+{
+    for (int64_t i = 0; i < nb; i++, h += out)
+        for (int32_t o = 0; o < out; o++) {
+            float z = h[o] + b[o];
+            h[o] = (z + fabsf(z)) * 0.5f;
+        }
+}
+
+/* Forward pass of nb rows; returns the logits [nb] (the last layer's h). */
+static const float *forward(clf *c, int64_t nb, const float *x)
+{
+    const float *in = x;
+    for (int32_t l = 0; l + 1 < c->n_layers; l++) {
+        const clf_layer *L = &c->layer[l];
+        const float *w = c->p + L->off;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)nb, L->out, L->in, 1.0f,
+                    in, L->in, w, L->out, 0.0f, c->h[l], L->out);
+        bias_relu(nb, L->out, w + (int64_t)L->in * L->out, c->h[l]);
+        in = c->h[l];
+    }
+    /* Width-1 output: a dot product per row beats a gemm with n = 1. */
+    const clf_layer *L = &c->layer[c->n_layers - 1];
+    const float *w = c->p + L->off, b = w[L->in];
+    float *z = c->h[c->n_layers - 1];
+    for (int64_t i = 0; i < nb; i++) z[i] = b + cblas_sdot(L->in, in + i * L->in, 1, w, 1);
+    return z;
+}
+
+/* Mean log-loss of logits z[nb] against labels y[idx[i]] (double), and its
+ * gradient dz = (sigmoid(z) - t) / nb. Both from e = exp(-|z|), which
+ * cannot overflow: log(1 + exp(z)) - t z = max(z, 0) - t z + log1p(e). */
+static double log_loss(int64_t nb, const float *z, const uint8_t *y, const int64_t *idx,
+                       float *dz)
+{
+    double sum = 0.0;
+    const float inv = 1.0f / (float)nb;
+    for (int64_t i = 0; i < nb; i++) {
+        float t = (float)y[idx[i]], e = expf(-fabsf(z[i]));
+        float p = z[i] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+        sum += (double)(fmaxf(z[i], 0.0f) - t * z[i]) + (double)log1pf(e);
+        dz[i] = (p - t) * inv;
+    }
+    return sum / (double)nb;
+}
+
+/* db[out] = column sums of d[nb][out]. */
+static void column_sums(int64_t nb, int32_t out, const float *d, float *db)
+{
+    memset(db, 0, sizeof(float) * (size_t)out);
+    for (int64_t i = 0; i < nb; i++, d += out)
+        for (int32_t o = 0; o < out; o++) db[o] += d[o];
+}
+
+/* d *= [h > 0] over n values, for ReLU outputs h >= +0: h > 0 exactly when
+ * its bits are not zero, so integer masking keeps the loop branch-free. */
+static void relu_backward(int64_t n, const float *h, float *d)
 {
     for (int64_t i = 0; i < n; i++) {
-        uint64_t hb, db;
+        uint32_t hb, db;
         memcpy(&hb, &h[i], sizeof hb);
         memcpy(&db, &d[i], sizeof db);
-        db &= -((hb | (0 - hb)) >> 63);
+        db &= -((hb | (0u - hb)) >> 31);
         memcpy(&d[i], &db, sizeof db);
     }
 }
 
-/* Forward pass of nb rows through the dense layers of the nn core, ReLU
- * after each hidden layer; returns the logits [nb]. */
-static const double *forward(clf *c, int64_t nb, const double *x)
+/* Backward pass after forward(nb, x) with the logits' gradient dz[nb]:
+ * the data part of every parameter gradient into c->g. */
+static void backward(clf *c, int64_t nb, const float *x, const float *dz)
 {
-    const int32_t nl = c->mlp.n_layers;
-    const double *in = x;
-    for (int32_t l = 0; l < nl; l++) {
-        const sbi__dense *d = &c->mlp.layers[l];
-        sbi__dense_forward(d, c->params, nb, in, c->h[l], NULL);
-        if (l + 1 < nl) relu_forward(nb * d->out, c->h[l]);
-        in = c->h[l];
-    }
-    return c->h[nl - 1];
-}
-
-/* Backward pass after forward(nb, x): parameter gradients into c->grad. */
-static void backward(clf *c, int64_t nb, const double *x, const double *dout)
-{
-    const int32_t nl = c->mlp.n_layers;
-    const double *dy = dout;
-    for (int32_t l = nl - 1; l >= 0; l--) {
-        const sbi__dense *d = &c->mlp.layers[l];
-        const double *in = l > 0 ? c->h[l - 1] : x;
-        double *dx = l > 0 ? ((dy == c->d0) ? c->d1 : c->d0) : NULL;
-        sbi__dense_backward(d, c->params, nb, in, dy, c->grad, 0, dx, NULL);
-        if (dx) relu_backward(nb * d->in, c->h[l - 1], dx);
+    const int32_t nl = c->n_layers;
+    /* Output layer by dot products: gw = H^T dz, gb = sum dz, and the
+     * gradient at its input dh[i] = dz[i] w, masked by the ReLU. */
+    const clf_layer *L = &c->layer[nl - 1];
+    const float *hin = c->h[nl - 2], *w = c->p + L->off;
+    float *gw = c->g + L->off;
+    cblas_sgemv(CblasRowMajor, CblasTrans, (blasint)nb, L->in, 1.0f, hin, L->in, dz, 1, 0.0f, gw,
+                1);
+    float gb = 0.0f;
+    for (int64_t i = 0; i < nb; i++) gb += dz[i];
+    gw[L->in] = gb;
+    float *dy = c->d0;
+    for (int64_t i = 0; i < nb; i++)
+        for (int32_t k = 0; k < L->in; k++) dy[i * L->in + k] = dz[i] * w[k];
+    relu_backward(nb * L->in, hin, dy);
+    for (int32_t l = nl - 2; l >= 0; l--) {
+        L = &c->layer[l];
+        const float *in = l > 0 ? c->h[l - 1] : x;
+        gw = c->g + L->off;
+        /* gW[in][out] = X^T dY; gb = column sums of dY. */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->in, L->out, (blasint)nb, 1.0f,
+                    in, L->in, dy, L->out, 0.0f, gw, L->out);
+        column_sums(nb, L->out, dy, gw + (int64_t)L->in * L->out);
+        if (l == 0) break; /* no gradient for the data */
+        /* dX = dY W^T, masked by the ReLU that produced X. */
+        float *dx = dy == c->d0 ? c->d1 : c->d0;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)nb, L->in, L->out, 1.0f, dy,
+                    L->out, c->p + L->off, L->out, 0.0f, dx, L->in);
+        relu_backward(nb * L->in, in, dx);
         dy = dx;
     }
 }
 
-static void clf_free(clf *c)
+/* sklearn's Adam over n values, with the L2 term l2 * p added to the
+ * gradient first (l2 = alpha / batch for weights, 0 for biases):
+ * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr_t m / (sqrt(v) + eps),
+ * eps outside the bias correction (lr_t carries it). Returns sum p^2 of the
+ * values before the step, for the penalty in the loss. */
+static double adam_l2(int64_t n, float *p, const float *g, float *m, float *v, float l2,
+                      float lr_t)
 {
-    for (int32_t l = 0; l < 16; l++) sbi__free(c->h[l]);
-    sbi__free(c->d0);
-    sbi__free(c->d1);
-    sbi__mlp_destroy(&c->mlp);
-    sbi__adam_destroy(&c->adam);
-    sbi__free(c->params);
-    sbi__free(c->grad);
-    sbi__free(c->xb);
-    sbi__free(c->dout);
-    sbi__free(c->perm);
+    const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+    double ss = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i] + l2 * p[i];
+        ss += (double)p[i] * (double)p[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        p[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps);
+    }
+    return ss;
 }
 
-/* One mini-batch: forward, loss, backward, L2 term, Adam step; returns the
- * batch loss (with the penalty, as sklearn reports it). */
+/* One mini-batch: gather, forward, loss, backward, L2 term and Adam step;
+ * returns the batch loss (with the penalty, as sklearn reports it). */
 static double train_batch(clf *c, const sbi__clf_options *o, int32_t dim, int64_t nb,
                           const double *x, const uint8_t *y, const int64_t *idx)
 {
-    for (int64_t i = 0; i < nb; i++)
-        memcpy(c->xb + i * dim, x + idx[i] * dim, sizeof(double) * (size_t)dim);
-    const double *z = forward(c, nb, c->xb);
-    double loss = 0.0;
-    for (int64_t i = 0; i < nb; i++) {
-        double t = (double)y[idx[i]];
-        loss += softplus(z[i]) - t * z[i];
-        c->dout[i] = (1.0 / (1.0 + exp(-z[i])) - t) / (double)nb;
-    }
-    loss /= (double)nb;
-    backward(c, nb, c->xb, c->dout);
+    gather(nb, dim, x, idx, c->xb);
+    const float *z = forward(c, nb, c->xb);
+    float *dz = c->h[c->n_layers - 1]; /* the logits are not needed after this */
+    double loss = log_loss(nb, z, y, idx, dz);
+    backward(c, nb, c->xb, dz);
+    c->t++;
+    double lr_t = o->learning_rate * sqrt(1.0 - pow(0.999, (double)c->t)) /
+                  (1.0 - pow(0.9, (double)c->t));
+    const float l2 = (float)(o->alpha / (double)nb);
     double ss = 0.0;
-    for (int32_t l = 0; l < c->mlp.n_layers; l++) {
-        const sbi__dense *d = &c->mlp.layers[l];
-        int64_t nw = (int64_t)d->in * d->out;
-        for (int64_t i = 0; i < nw; i++) {
-            double w = c->params[d->w_off + i];
-            ss += w * w;
-            c->grad[d->w_off + i] += o->alpha * w / (double)nb;
-        }
+    for (int32_t l = 0; l < c->n_layers; l++) {
+        const clf_layer *L = &c->layer[l];
+        int64_t nw = (int64_t)L->in * L->out, ob = L->off + nw;
+        ss += adam_l2(nw, c->p + L->off, c->g + L->off, c->m + L->off, c->v + L->off, l2,
+                      (float)lr_t);
+        (void)adam_l2(L->out, c->p + ob, c->g + ob, c->m + ob, c->v + ob, 0.0f, (float)lr_t);
     }
-    loss += 0.5 * o->alpha * ss / (double)nb;
-    /* sklearn's Adam puts eps outside the bias correction of v:
-     * lr_t = lr sqrt(1-b2^t)/(1-b1^t); p -= lr_t m / (sqrt(v) + eps). The nn
-     * core's (PyTorch) form matches it with eps' = eps / sqrt(1 - b2^t). */
-    double t_next = (double)(c->adam.t + 1);
-    c->adam.eps = 1e-8 / sqrt(1.0 - pow(c->adam.beta2, t_next));
-    sbi__adam_step(&c->adam, c->params, c->grad);
-    return loss;
+    return loss + 0.5 * o->alpha * ss / (double)nb;
+}
+
+static void clf_free(clf *c)
+{
+    for (int32_t l = 0; l < CLF_MAX_LAYERS; l++) sbi__free(c->h[l]);
+    sbi__free(c->d0);
+    sbi__free(c->d1);
+    sbi__free(c->p);
+    sbi__free(c->xb);
+    sbi__free(c->perm);
+}
+
+/* Layout and buffers for batches of up to cap rows; SBI_ENOMEM. */
+static int clf_alloc(clf *c, const sbi__clf_options *o, int32_t dim, int64_t cap,
+                     int64_t n_train)
+{
+    c->n_layers = o->hidden_layers + 1;
+    int64_t off = 0;
+    for (int32_t l = 0; l < c->n_layers; l++) {
+        clf_layer *L = &c->layer[l];
+        L->in = l == 0 ? dim : o->hidden;
+        L->out = l + 1 < c->n_layers ? o->hidden : 1;
+        L->off = off;
+        off += ((int64_t)L->in + 1) * L->out;
+        c->h[l] = sbi__malloc_array((size_t)cap * (size_t)L->out, sizeof(float));
+        if (!c->h[l]) return sbi__oom("c2st");
+    }
+    c->np = off;
+    c->p = sbi__calloc(4 * (size_t)off, sizeof(float)); /* p, g, m, v: moments start at 0 */
+    c->d0 = sbi__malloc_array((size_t)cap * (size_t)o->hidden, sizeof(float));
+    c->d1 = sbi__malloc_array((size_t)cap * (size_t)o->hidden, sizeof(float));
+    c->xb = sbi__malloc_array((size_t)cap * (size_t)dim, sizeof(float));
+    c->perm = sbi__malloc_array((size_t)n_train, sizeof(int64_t));
+    if (!c->p || !c->d0 || !c->d1 || !c->xb || !c->perm) return sbi__oom("c2st");
+    c->g = c->p + off;
+    c->m = c->g + off;
+    c->v = c->m + off;
+    return SBI_OK;
 }
 
 int sbi__clf_fit_score(const sbi__clf_options *o, int32_t dim, int64_t n_train,
@@ -154,42 +274,16 @@ int sbi__clf_fit_score(const sbi__clf_options *o, int32_t dim, int64_t n_train,
                        const double *x_test, const uint8_t *y_test, sbi_rng *rng,
                        double *accuracy, int64_t *epochs)
 {
+    if (o->hidden_layers < 1 || o->hidden_layers + 1 > CLF_MAX_LAYERS)
+        return sbi__fail(SBI_EINVAL, "c2st: %d hidden layers (1..%d)", (int)o->hidden_layers,
+                         CLF_MAX_LAYERS - 1);
     clf c;
     memset(&c, 0, sizeof c);
-    int32_t sizes[16];
-    int32_t n_sizes = o->hidden_layers + 2;
-    if (n_sizes > 16) return sbi__fail(SBI_EINVAL, "c2st: too many hidden layers");
-    sizes[0] = dim;
-    for (int32_t l = 1; l <= o->hidden_layers; l++) sizes[l] = o->hidden;
-    sizes[n_sizes - 1] = 1;
-    int64_t bs = o->batch_size < n_train ? o->batch_size : n_train;
-    int64_t chunk = 1024; /* rows per forward pass when scoring */
-    /* The layout only: activations are applied here, not by the MLP. */
-    int rc = sbi__mlp_init(&c.mlp, n_sizes, sizes, SBI__ACT_IDENTITY, SBI__ACT_IDENTITY, 0);
-    if (rc != SBI_OK) return rc;
-    const int64_t cap = bs > chunk ? bs : chunk;
-    for (int32_t l = 0; l < c.mlp.n_layers; l++) {
-        c.h[l] = sbi__malloc_array((size_t)cap * (size_t)c.mlp.layers[l].out, sizeof(double));
-        if (!c.h[l]) {
-            clf_free(&c);
-            return sbi__oom("c2st");
-        }
-    }
-    c.d0 = sbi__malloc_array((size_t)cap * (size_t)c.mlp.max_width, sizeof(double));
-    c.d1 = sbi__malloc_array((size_t)cap * (size_t)c.mlp.max_width, sizeof(double));
-    int64_t np = c.mlp.n_params;
-    c.params = sbi__malloc_array((size_t)np, sizeof(double));
-    c.grad = sbi__malloc_array((size_t)np, sizeof(double));
-    c.xb = sbi__malloc_array((size_t)cap * (size_t)dim, sizeof(double));
-    c.dout = sbi__malloc_array((size_t)bs, sizeof(double));
-    c.perm = sbi__malloc_array((size_t)n_train, sizeof(int64_t));
-    if (!c.params || !c.grad || !c.xb || !c.dout || !c.perm || !c.d0 || !c.d1) {
-        rc = sbi__oom("c2st");
-        goto done;
-    }
-    rc = sbi__adam_init(&c.adam, np, o->learning_rate);
+    const int64_t bs = o->batch_size < n_train ? o->batch_size : n_train;
+    const int64_t cap = bs > CLF_SCORE_CHUNK ? bs : CLF_SCORE_CHUNK;
+    int rc = clf_alloc(&c, o, dim, cap, n_train);
     if (rc != SBI_OK) goto done;
-    glorot_init(&c.mlp, c.params, rng);
+    glorot_init(&c, rng);
     for (int64_t i = 0; i < n_train; i++) c.perm[i] = i;
 
     double best = INFINITY;
@@ -222,10 +316,11 @@ int sbi__clf_fit_score(const sbi__clf_options *o, int32_t dim, int64_t n_train,
         if (no_improve > o->n_iter_no_change) break;
     }
     int64_t correct = 0;
-    for (int64_t s = 0; s < n_test; s += chunk) {
-        int64_t nb = n_test - s < chunk ? n_test - s : chunk;
-        const double *z = forward(&c, nb, x_test + s * dim);
-        for (int64_t i = 0; i < nb; i++) correct += (z[i] > 0.0) == (y_test[s + i] != 0);
+    for (int64_t s = 0; s < n_test; s += CLF_SCORE_CHUNK) {
+        int64_t nb = n_test - s < CLF_SCORE_CHUNK ? n_test - s : CLF_SCORE_CHUNK;
+        gather(nb, dim, x_test + s * dim, NULL, c.xb);
+        const float *z = forward(&c, nb, c.xb);
+        for (int64_t i = 0; i < nb; i++) correct += (z[i] > 0.0f) == (y_test[s + i] != 0);
     }
     *accuracy = (double)correct / (double)n_test;
     if (epochs) *epochs = epoch;
