@@ -84,10 +84,10 @@ static void gather(int64_t nb, int32_t dim, const double *x, const int64_t *idx,
  * has no comparison to become a mispredicted branch. */
 static void bias_relu(int64_t nb, int32_t out, const float *b, float *h)
 {
-    for (int64_t i = 0; i < nb; i++, h += out)
+    for (int64_t i = 0; i < nb; i++)
         for (int32_t o = 0; o < out; o++) {
-            float z = h[o] + b[o];
-            h[o] = (z + fabsf(z)) * 0.5f;
+            float z = h[i * out + o] + b[o];
+            h[i * out + o] = (z + fabsf(z)) * 0.5f;
         }
 }
 
@@ -103,11 +103,13 @@ static const float *forward(clf *c, int64_t nb, const float *x)
         bias_relu(nb, L->out, w + (int64_t)L->in * L->out, c->h[l]);
         in = c->h[l];
     }
-    /* Width-1 output: a dot product per row beats a gemm with n = 1. */
+    /* Width-1 output: z = H w + b, one matrix-vector product. */
     const clf_layer *L = &c->layer[c->n_layers - 1];
-    const float *w = c->p + L->off, b = w[L->in];
+    const float *w = c->p + L->off;
     float *z = c->h[c->n_layers - 1];
-    for (int64_t i = 0; i < nb; i++) z[i] = b + cblas_sdot(L->in, in + i * L->in, 1, w, 1);
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, (blasint)nb, L->in, 1.0f, in, L->in, w, 1, 0.0f, z,
+                1);
+    for (int64_t i = 0; i < nb; i++) z[i] += w[L->in];
     return z;
 }
 
@@ -132,21 +134,14 @@ static double log_loss(int64_t nb, const float *z, const uint8_t *y, const int64
 static void column_sums(int64_t nb, int32_t out, const float *d, float *db)
 {
     memset(db, 0, sizeof(float) * (size_t)out);
-    for (int64_t i = 0; i < nb; i++, d += out)
-        for (int32_t o = 0; o < out; o++) db[o] += d[o];
+    for (int64_t i = 0; i < nb; i++)
+        for (int32_t o = 0; o < out; o++) db[o] += d[i * out + o];
 }
 
-/* d *= [h > 0] over n values, for ReLU outputs h >= +0: h > 0 exactly when
- * its bits are not zero, so integer masking keeps the loop branch-free. */
+/* d *= [h > 0] over n values (h a ReLU output). */
 static void relu_backward(int64_t n, const float *h, float *d)
 {
-    for (int64_t i = 0; i < n; i++) {
-        uint32_t hb, db;
-        memcpy(&hb, &h[i], sizeof hb);
-        memcpy(&db, &d[i], sizeof db);
-        db &= -((hb | (0u - hb)) >> 31);
-        memcpy(&d[i], &db, sizeof db);
-    }
+    for (int64_t i = 0; i < n; i++) d[i] = h[i] > 0.0f ? d[i] : 0.0f;
 }
 
 /* Backward pass after forward(nb, x) with the logits' gradient dz[nb]:
@@ -165,9 +160,14 @@ static void backward(clf *c, int64_t nb, const float *x, const float *dz)
     for (int64_t i = 0; i < nb; i++) gb += dz[i];
     gw[L->in] = gb;
     float *dy = c->d0;
-    for (int64_t i = 0; i < nb; i++)
-        for (int32_t k = 0; k < L->in; k++) dy[i * L->in + k] = dz[i] * w[k];
-    relu_backward(nb * L->in, hin, dy);
+    for (int64_t i = 0; i < nb; i++) {
+        const float *h = hin + i * L->in;
+        float *d = dy + i * L->in;
+        for (int32_t k = 0; k < L->in; k++) {
+            float dk = dz[i] * w[k];
+            d[k] = h[k] > 0.0f ? dk : 0.0f;
+        }
+    }
     for (int32_t l = nl - 2; l >= 0; l--) {
         L = &c->layer[l];
         const float *in = l > 0 ? c->h[l - 1] : x;
@@ -186,24 +186,33 @@ static void backward(clf *c, int64_t nb, const float *x, const float *dz)
     }
 }
 
+/* sum p^2 in double, over 8 partial sums so that the loop vectorises. */
+static double sum_squares(int64_t n, const float *p)
+{
+    double part[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) part[j] += (double)p[i + j] * (double)p[i + j];
+    for (; i < n; i++) part[0] += (double)p[i] * (double)p[i];
+    double ss = 0.0;
+    for (int j = 0; j < 8; j++) ss += part[j];
+    return ss;
+}
+
 /* sklearn's Adam over n values, with the L2 term l2 * p added to the
  * gradient first (l2 = alpha / batch for weights, 0 for biases):
  * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr_t m / (sqrt(v) + eps),
- * eps outside the bias correction (lr_t carries it). Returns sum p^2 of the
- * values before the step, for the penalty in the loss. */
-static double adam_l2(int64_t n, float *p, const float *g, float *m, float *v, float l2,
-                      float lr_t)
+ * eps outside the bias correction (lr_t carries it). */
+static void adam_l2(int64_t n, float *p, const float *g, float *m, float *v, float l2,
+                    float lr_t)
 {
     const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-    double ss = 0.0;
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i] + l2 * p[i];
-        ss += (double)p[i] * (double)p[i];
         m[i] = b1 * m[i] + (1.0f - b1) * gi;
         v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
         p[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps);
     }
-    return ss;
 }
 
 /* One mini-batch: gather, forward, loss, backward, L2 term and Adam step;
@@ -224,9 +233,9 @@ static double train_batch(clf *c, const sbi__clf_options *o, int32_t dim, int64_
     for (int32_t l = 0; l < c->n_layers; l++) {
         const clf_layer *L = &c->layer[l];
         int64_t nw = (int64_t)L->in * L->out, ob = L->off + nw;
-        ss += adam_l2(nw, c->p + L->off, c->g + L->off, c->m + L->off, c->v + L->off, l2,
-                      (float)lr_t);
-        (void)adam_l2(L->out, c->p + ob, c->g + ob, c->m + ob, c->v + ob, 0.0f, (float)lr_t);
+        ss += sum_squares(nw, c->p + L->off); /* the weights this batch used */
+        adam_l2(nw, c->p + L->off, c->g + L->off, c->m + L->off, c->v + L->off, l2, (float)lr_t);
+        adam_l2(L->out, c->p + ob, c->g + ob, c->m + ob, c->v + ob, 0.0f, (float)lr_t);
     }
     return loss + 0.5 * o->alpha * ss / (double)nb;
 }
