@@ -8,8 +8,9 @@
  * The shapes are small (batches of 200, layers of 10 * dim units, one
  * output), so the code avoids the generic nn core: weights are stored as
  * sklearn's coefs_, W[in][out], so every product is a plain or transposed
- * sgemm; the width-1 output layer is done with dot products; bias and ReLU
- * are fused. */
+ * sgemm; the width-1 output layer is done with matrix-vector products; bias
+ * and ReLU are fused. The element-wise loops are written so that GCC can
+ * vectorise them (src/CMakeLists.txt compiles this file at -O3). */
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
@@ -149,7 +150,7 @@ static void relu_backward(int64_t n, const float *h, float *d)
 static void backward(clf *c, int64_t nb, const float *x, const float *dz)
 {
     const int32_t nl = c->n_layers;
-    /* Output layer by dot products: gw = H^T dz, gb = sum dz, and the
+    /* Width-1 output layer: gw = H^T dz (sgemv), gb = sum dz, and the
      * gradient at its input dh[i] = dz[i] w, masked by the ReLU. */
     const clf_layer *L = &c->layer[nl - 1];
     const float *hin = c->h[nl - 2], *w = c->p + L->off;

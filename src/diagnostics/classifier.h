@@ -1,5 +1,5 @@
-/* The C2ST classifier: scikit-learn's MLPClassifier (as sbibm configures it)
- * on libsbi's nn core. */
+/* The C2ST classifier: scikit-learn's MLPClassifier (as sbibm configures it),
+ * in float32 on CBLAS. */
 #ifndef SBI_DIAG_CLASSIFIER_H
 #define SBI_DIAG_CLASSIFIER_H
 
