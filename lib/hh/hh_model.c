@@ -204,7 +204,7 @@ int sbi_hh__consts(const sbi_hh_model *m, struct hh_consts *c)
 int sbi_hh_model_num_samples(const sbi_hh_model *model, int64_t *n)
 {
     if (!model || !n) return sbi_hh__fail(SBI_EINVAL, "sbi_hh_model_num_samples: NULL argument");
-    struct hh_consts c;
+    struct hh_consts c = {0}; /* -O3 cannot see that SBI_OK sets it */
     int rc = sbi_hh__consts(model, &c);
     if (rc == SBI_OK) *n = c.n;
     return rc;
