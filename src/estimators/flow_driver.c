@@ -33,6 +33,17 @@ static void ws_free(const sbi__flow *f, void *ws)
     sbi__free(ws);
 }
 
+/* log q = log N(z; 0, I) + log-det of n <= cap rows, completed in place
+ * (inside ws). */
+static const double *log_q(const sbi__flow *f, const double *params, int32_t d, int64_t n,
+                           const double *theta, const double *x, int one_x, void *ws)
+{
+    const double *z;
+    double *ld = f->ops->forward(f, params, n, theta, x, one_x, ws, &z);
+    for (int64_t r = 0; r < n; r++) ld[r] += sbi__std_normal_logpdf(d, z + r * d);
+    return ld;
+}
+
 /* log q for n rows in chunks of SBI__FLOW_CHUNK; x per row, or one row for
  * all if one_x. */
 static int evaluate(const sbi__estimator *e, int64_t n, const double *theta, const double *x,
@@ -46,8 +57,8 @@ static int evaluate(const sbi__estimator *e, int64_t n, const double *theta, con
     int rc = ws ? f->ops->ws_reserve(ws, f, cap, 0) : SBI_ENOMEM;
     for (int64_t r0 = 0; rc == SBI_OK && r0 < n; r0 += cap) {
         const int64_t k = n - r0 < cap ? n - r0 : cap;
-        const double *lq = f->ops->forward(f, e->params, k, theta + r0 * d,
-                                           one_x ? x : x + r0 * c, one_x, ws);
+        const double *lq = log_q(f, e->params, d, k, theta + r0 * d, one_x ? x : x + r0 * c,
+                                 one_x, ws);
         memcpy(out + r0, lq, sizeof(double) * (size_t)k);
     }
     ws_free(f, ws);
@@ -81,7 +92,7 @@ static void flow_shard(void *vctx, int32_t shard, int64_t r0, int64_t rows, doub
     const sbi__flow *f = st->f;
     void *ws = f->train[shard];
     const double *x = st->x + r0 * st->c;
-    const double *logq = f->ops->forward(f, st->params, rows, st->theta + r0 * st->d, x, 0, ws);
+    const double *logq = log_q(f, st->params, st->d, rows, st->theta + r0 * st->d, x, 0, ws);
     double s = 0.0;
     for (int64_t r = 0; r < rows; r++) s -= logq[r];
     *loss = s;
@@ -129,7 +140,7 @@ int sbi__flow_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const doub
         for (int64_t r = 0; r < cap; r++) memcpy(xr + r * c, x, sizeof(double) * (size_t)c);
         for (int64_t r0 = 0; r0 < n; r0 += cap) {
             const int64_t k = n - r0 < cap ? n - r0 : cap;
-            const double *lq = f->ops->forward(f, e->params, k, theta + r0 * d, xr, 0, ws);
+            const double *lq = log_q(f, e->params, d, k, theta + r0 * d, xr, 0, ws);
             memcpy(out + r0, lq, sizeof(double) * (size_t)k);
             /* d log q / d z = -z, d log q / d logdet = 1; parameter gradients discarded. */
             f->ops->backward(f, e->params, k, xr, ws, -1.0, 1.0, scratch, grad + r0 * d);

@@ -1,6 +1,7 @@
 /* The estimator ops MAF and NSF share, written once over a flow's forward
- * and backward passes: chunked evaluation (per-row or one condition),
- * sharded training steps and gradients with respect to theta.
+ * and backward passes: the base density N(0, I), chunked evaluation
+ * (per-row or one condition), sharded training steps and gradients with
+ * respect to theta.
  *
  * A flow's impl starts with a sbi__flow (first member), so these functions
  * serve directly as its sbi__estimator_ops entries. d and x_dim come from
@@ -20,9 +21,11 @@ typedef struct sbi__flow_ops {
     int (*ws_reserve)(void *ws, const void *impl, int64_t cap, int keep_all);
     void (*ws_destroy)(void *ws);
     /* Data -> noise for n <= cap rows; x holds one row per theta row, or a
-     * single row for all if one_x. Returns log q of the rows (inside ws). */
-    const double *(*forward)(const void *impl, const double *params, int64_t n,
-                             const double *theta, const double *x, int one_x, void *ws);
+     * single row for all if one_x. Sets *z to the noise [n][d] and returns
+     * each row's summed log-determinant [n] (both inside ws; the driver adds
+     * the base density there). */
+    double *(*forward)(const void *impl, const double *params, int64_t n, const double *theta,
+                       const double *x, int one_x, void *ws, const double **z);
     /* After a per-row forward with a keep-all ws, for a loss that depends on
      * each row's z and total log-determinant only through dL/dz = gz_scale z
      * and dL/dlogdet = gl: parameter gradients into grad (overwritten) and,

@@ -102,8 +102,9 @@ static sbi__made_ws *mw_at(const maf_ws *ws, int32_t t) { return &ws->mw[ws->slo
 /* Forward theta -> z for n <= cap rows (sbi__flow_ops.forward). With one_x
  * the context's contribution to each MADE's first layer is computed once.
  * Keeps what the backward pass needs if ws keeps all. */
-static const double *maf_forward(const void *impl, const double *params, int64_t n,
-                                 const double *theta, const double *x, int one_x, void *vws)
+static double *maf_forward(const void *impl, const double *params, int64_t n,
+                           const double *theta, const double *x, int one_x, void *vws,
+                           const double **z)
 {
     const maf_impl *m = impl;
     maf_ws *ws = vws;
@@ -127,8 +128,7 @@ static const double *maf_forward(const void *impl, const double *params, int64_t
         }
         sbi__permutation_apply(d, m->perm + (size_t)t * d, n, v, u_at(m, ws, t + 1));
     }
-    const double *z = u_at(m, ws, m->T);
-    for (int64_t r = 0; r < n; r++) ws->ld[r] += sbi__std_normal_logpdf(d, z + r * d);
+    *z = u_at(m, ws, m->T);
     return ws->ld;
 }
 

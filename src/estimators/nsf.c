@@ -186,8 +186,9 @@ static const double *cond_forward(const nsf_impl *m, int32_t t, const double *pa
 
 /* Forward theta -> z for n <= cap rows (sbi__flow_ops.forward). With one_x
  * the conditioners embed the context once (d = 1: the whole conditioner). */
-static const double *nsf_forward(const void *impl, const double *params, int64_t n,
-                                 const double *theta, const double *x, int one_x, void *vws)
+static double *nsf_forward(const void *impl, const double *params, int64_t n,
+                           const double *theta, const double *x, int one_x, void *vws,
+                           const double **z)
 {
     const nsf_impl *m = impl;
     nsf_ws *ws = vws;
@@ -223,8 +224,7 @@ static const double *nsf_forward(const void *impl, const double *params, int64_t
             memcpy(next, w, sizeof(double) * (size_t)(n * d));
         }
     }
-    const double *z = u_at(m, ws, m->T);
-    for (int64_t r = 0; r < n; r++) ws->ld[r] += sbi__std_normal_logpdf(d, z + r * d);
+    *z = u_at(m, ws, m->T);
     return ws->ld;
 }
 
