@@ -7,17 +7,6 @@
 #include "estimators/flow_shards.h"
 #include "estimators/flow_util.h"
 
-void sbi__flow_release(sbi__flow *f)
-{
-    for (int s = 0; s < 2; s++) {
-        if (f->train[s]) f->ops->ws_destroy(f->train[s]);
-        sbi__free(f->train[s]);
-        f->train[s] = NULL;
-    }
-    sbi__free(f->grad1);
-    f->grad1 = NULL;
-}
-
 /* A zeroed workspace (re-entrant calls each use their own) and its release. */
 static void *ws_new(const sbi__estimator *e)
 {
@@ -31,6 +20,16 @@ static void ws_free(const sbi__flow *f, void *ws)
 {
     if (ws) f->ops->ws_destroy(ws);
     sbi__free(ws);
+}
+
+void sbi__flow_release(sbi__flow *f)
+{
+    for (int s = 0; s < 2; s++) {
+        ws_free(f, f->train[s]);
+        f->train[s] = NULL;
+    }
+    sbi__free(f->grad1);
+    f->grad1 = NULL;
 }
 
 /* log q = log N(z; 0, I) + log-det of n <= cap rows, completed in place
