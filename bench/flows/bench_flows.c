@@ -1,7 +1,9 @@
 /* Speed of the density estimators (MDN, MAF, NSF) at the shapes of the
  * benchmark tasks: time per training step (nll_grad at batch 200, forward +
- * backward, median of repeated runs), log_prob throughput, sampling
- * throughput (10 000 samples at one x) and single-sample latency.
+ * backward, median of repeated runs), log_prob throughput (10 000 rows each
+ * with its own x, and 10 000 rows at one x through log_prob_at, the
+ * posterior's case; "gain" is their ratio, measured in the same run),
+ * sampling throughput (10 000 samples at one x) and single-sample latency.
  *
  * Usage: bench_flows [steps] [hidden] [transforms]
  *   (defaults 200 steps, the reference shapes 50 hidden / 5 transforms)
@@ -100,6 +102,12 @@ static void bench(int32_t kind, const char *task, int32_t d, int32_t xd, int ste
     double tlp = median(t, reps);
     for (int k = 0; k < reps; k++) {
         double t0 = now();
+        e->ops->log_prob_at(e, NS, ts, x, lp);
+        t[k] = now() - t0;
+    }
+    double tat = median(t, reps);
+    for (int k = 0; k < reps; k++) {
+        double t0 = now();
         e->ops->sample(e, x, NS, &rng, s);
         t[k] = now() - t0;
     }
@@ -112,9 +120,9 @@ static void bench(int32_t kind, const char *task, int32_t d, int32_t xd, int ste
         tl[k] = now() - t0;
     }
     double lat = median(tl, lat_reps);
-    printf("%-16s %-4s %8lld %10.3f %9.3f %9.3f %12.0f %12.0f %10.1f\n", task, e->ops->name,
-           (long long)e->n_params, 1e3 * step, 1e3 * w[0], 1e3 * w[1], NS / tlp, NS / tsamp,
-           1e6 * lat);
+    printf("%-16s %-4s %8lld %10.3f %9.3f %9.3f %12.0f %12.0f %6.1f %12.0f %10.1f\n", task,
+           e->ops->name, (long long)e->n_params, 1e3 * step, 1e3 * w[0], 1e3 * w[1], NS / tlp,
+           NS / tat, tlp / tat, NS / tsamp, 1e6 * lat);
     free(tl);
     free(theta);
     free(x);
@@ -139,8 +147,9 @@ int main(int argc, char **argv)
     const char *env = getenv("OPENBLAS_NUM_THREADS");
     printf("# hidden %d, transforms %d, batch 200, OPENBLAS_NUM_THREADS=%s\n", hidden, transforms,
            env ? env : "(unset)");
-    printf("%-16s %-4s %8s %10s %9s %9s %12s %12s %10s\n", "shape (d/x)", "est", "params",
-           "step cpu", "wall 1t", "wall 2t", "logprob/s", "samples/s", "1-smp us");
+    printf("%-16s %-4s %8s %10s %9s %9s %12s %12s %6s %12s %10s\n", "shape (d/x)", "est",
+           "params", "step cpu", "wall 1t", "wall 2t", "logprob/s", "at-x/s", "gain", "samples/s",
+           "1-smp us");
     const struct {
         const char *name;
         int32_t d, xd;

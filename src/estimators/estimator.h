@@ -9,7 +9,7 @@
  * estimator. Fixed random structure (e.g. MAF permutations) is derived from
  * config.structure_seed, never stored separately.
  *
- * Thread-safety: log_prob, sample and log_prob_grad_theta take a const
+ * Thread-safety: log_prob, log_prob_at, sample and log_prob_grad_theta take a const
  * estimator and allocate their own scratch, so several threads may call them
  * at once. nll_grad mutates scratch inside the estimator: one thread only. */
 #ifndef SBI_ESTIMATOR_H
@@ -43,6 +43,12 @@ typedef struct sbi__estimator_ops {
     /* out[i] = log q(theta_i | x_i) for n rows; theta [n][d], x [n][x_dim]. */
     int (*log_prob)(const sbi__estimator *e, int64_t n, const double *theta, const double *x,
                     double *out);
+    /* Optional (NULL if absent): out[i] = log q(theta_i | x) for n rows at
+     * ONE condition x (x_dim values), computing what depends only on x once
+     * (the posterior's log_prob at an observation). Equal to log_prob with x
+     * repeated, up to rounding. */
+    int (*log_prob_at)(const sbi__estimator *e, int64_t n, const double *theta, const double *x,
+                       double *out);
     /* Mean over the n rows of -log q(theta_i | x_i) into *loss, and its
      * gradient with respect to e->params into grad (n_params values,
      * overwritten). */

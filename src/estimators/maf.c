@@ -16,7 +16,7 @@
 
 #include "core/internal.h"
 #include "estimators/estimator.h"
-#include "estimators/flow_shards.h"
+#include "estimators/flow_driver.h"
 #include "estimators/flow_util.h"
 #include "estimators/made.h"
 #include "estimators/permutation.h"
@@ -40,16 +40,16 @@ typedef struct maf_ws {
 } maf_ws;
 
 typedef struct maf_impl {
+    sbi__flow base;        /* first: the shared ops see the impl as a flow */
     int32_t d, c, T;
     sbi__made_masks masks; /* shared by all transforms */
     sbi__made *made;       /* [T] */
     int32_t *perm;         /* [T][d] */
-    maf_ws train[2];       /* nll_grad's scratch, one per shard */
-    double *grad1;         /* [n_params] shard 1's gradient */
 } maf_impl;
 
-static void ws_destroy(maf_ws *ws)
+static void ws_destroy(void *vws)
 {
+    maf_ws *ws = vws;
     if (ws->mw)
         for (int32_t s = 0; s < ws->slots; s++) sbi__made_ws_destroy(&ws->mw[s]);
     sbi__free(ws->mw);
@@ -58,8 +58,10 @@ static void ws_destroy(maf_ws *ws)
 }
 
 /* Make ws hold cap rows; keep_all: keep every transform's activations. */
-static int ws_reserve(maf_ws *ws, const maf_impl *m, int64_t cap, int keep_all)
+static int ws_reserve(void *vws, const void *impl, int64_t cap, int keep_all)
 {
+    maf_ws *ws = vws;
+    const maf_impl *m = impl;
     int32_t slots = keep_all ? m->T : 1;
     if (ws->mem && ws->cap >= cap && ws->slots == slots) return SBI_OK;
     ws_destroy(ws);
@@ -97,19 +99,23 @@ static double *u_at(const maf_impl *m, const maf_ws *ws, int32_t t)
 
 static sbi__made_ws *mw_at(const maf_ws *ws, int32_t t) { return &ws->mw[ws->slots > 1 ? t : 0]; }
 
-/* Forward theta -> z for n <= cap rows with per-row context x; logq[r] =
- * log q(theta_r | x_r). Keeps what the backward pass needs if ws keeps all. */
-static void maf_forward(const maf_impl *m, const double *params, int64_t n, const double *theta,
-                        const double *x, maf_ws *ws, double *logq)
+/* Forward theta -> z for n <= cap rows (sbi__flow_ops.forward). With one_x
+ * the context's contribution to each MADE's first layer is computed once.
+ * Keeps what the backward pass needs if ws keeps all. */
+static double *maf_forward(const void *impl, const double *params, int64_t n,
+                           const double *theta, const double *x, int one_x, void *vws,
+                           const double **z)
 {
+    const maf_impl *m = impl;
+    maf_ws *ws = vws;
     const int32_t d = m->d;
     memcpy(u_at(m, ws, 0), theta, sizeof(double) * (size_t)(n * d));
     memset(ws->ld, 0, sizeof(double) * (size_t)n);
     for (int32_t t = 0; t < m->T; t++) {
         sbi__made_ws *mw = mw_at(ws, t);
         const double *u = u_at(m, ws, t);
-        sbi__made_context(&m->made[t], params, n, x, mw);
-        const double *out = sbi__made_forward(&m->made[t], params, n, u, 0, mw);
+        sbi__made_context(&m->made[t], params, one_x ? 1 : n, x, mw);
+        const double *out = sbi__made_forward(&m->made[t], params, n, u, one_x, mw);
         double *v = ws->g0;
         for (int64_t r = 0; r < n; r++) {
             double acc = 0.0;
@@ -122,18 +128,16 @@ static void maf_forward(const maf_impl *m, const double *params, int64_t n, cons
         }
         sbi__permutation_apply(d, m->perm + (size_t)t * d, n, v, u_at(m, ws, t + 1));
     }
-    const double *z = u_at(m, ws, m->T);
-    for (int64_t r = 0; r < n; r++) logq[r] = sbi__std_normal_logpdf(d, z + r * d) + ws->ld[r];
+    *z = u_at(m, ws, m->T);
+    return ws->ld;
 }
 
-/* Backward after maf_forward (ws keeps all) for a loss L that depends on
- * each row's z_r and total log-determinant only through dL/dz_r =
- * gz_scale * z_r and dL/dlogdet_r = gl (NLL mean: 1/n and -1/n; log q: -1
- * and 1). Writes all parameter gradients into grad (overwritten) and, if
- * gtheta != NULL, dL/dtheta [n][d]. */
-static void maf_backward(const maf_impl *m, const double *params, int64_t n, const double *x,
-                         maf_ws *ws, double gz_scale, double gl, double *grad, double *gtheta)
+/* Backward after a per-row maf_forward (sbi__flow_ops.backward). */
+static void maf_backward(const void *impl, const double *params, int64_t n, const double *x,
+                         void *vws, double gz_scale, double gl, double *grad, double *gtheta)
 {
+    const maf_impl *m = impl;
+    maf_ws *ws = vws;
     const int32_t d = m->d;
     double *g = ws->g0, *gv = ws->g1;
     const double *z = u_at(m, ws, m->T);
@@ -157,13 +161,19 @@ static void maf_backward(const maf_impl *m, const double *params, int64_t n, con
     if (gtheta) memcpy(gtheta, g, sizeof(double) * (size_t)(n * d));
 }
 
+static const sbi__flow_ops maf_flow_ops = {
+    .ws_bytes = sizeof(maf_ws),
+    .ws_reserve = ws_reserve,
+    .ws_destroy = ws_destroy,
+    .forward = maf_forward,
+    .backward = maf_backward,
+};
+
 static void maf_destroy(sbi__estimator *e)
 {
     maf_impl *m = e->impl;
     if (!m) return;
-    ws_destroy(&m->train[0]);
-    ws_destroy(&m->train[1]);
-    sbi__free(m->grad1);
+    sbi__flow_release(&m->base);
     if (m->made)
         for (int32_t t = 0; t < m->T; t++) sbi__made_destroy(&m->made[t]);
     sbi__free(m->made);
@@ -196,6 +206,7 @@ static int maf_setup(sbi__estimator *e)
     maf_impl *m = sbi__calloc(1, sizeof *m);
     if (!m) return sbi__oom("maf");
     e->impl = m;
+    m->base.ops = &maf_flow_ops;
     m->d = c->theta_dim;
     m->c = c->x_dim;
     m->T = c->num_transforms;
@@ -227,90 +238,6 @@ static int maf_init(sbi__estimator *e, sbi_rng *rng)
     maf_impl *m = e->impl;
     for (int32_t t = 0; t < m->T; t++) sbi__made_init_params(&m->made[t], e->params, rng);
     return SBI_OK;
-}
-
-static int maf_log_prob(const sbi__estimator *e, int64_t n, const double *theta, const double *x,
-                        double *out)
-{
-    const maf_impl *m = e->impl;
-    maf_ws ws = {0};
-    int rc = ws_reserve(&ws, m, n < SBI__FLOW_CHUNK ? (n > 0 ? n : 1) : SBI__FLOW_CHUNK, 0);
-    if (rc != SBI_OK) return rc;
-    for (int64_t r0 = 0; r0 < n; r0 += SBI__FLOW_CHUNK) {
-        int64_t k = n - r0 < SBI__FLOW_CHUNK ? n - r0 : SBI__FLOW_CHUNK;
-        maf_forward(m, e->params, k, theta + r0 * m->d, x + r0 * m->c, &ws, out + r0);
-    }
-    ws_destroy(&ws);
-    return SBI_OK;
-}
-
-/* One shard of a training step (see flow_shards.h). */
-typedef struct maf_step {
-    maf_impl *m;
-    const double *params, *theta, *x;
-    int64_t n; /* rows of the whole batch: the gradient is of the batch mean */
-} maf_step;
-
-static void maf_shard(void *vctx, int32_t shard, int64_t r0, int64_t rows, double *loss,
-                      double *grad)
-{
-    maf_step *c = vctx;
-    maf_impl *m = c->m;
-    maf_ws *ws = &m->train[shard];
-    const double *x = c->x + r0 * m->c;
-    double *logq = ws->ld; /* overwritten in place, row by row */
-    maf_forward(m, c->params, rows, c->theta + r0 * m->d, x, ws, logq);
-    double s = 0.0;
-    for (int64_t r = 0; r < rows; r++) s -= logq[r];
-    *loss = s;
-    maf_backward(m, c->params, rows, x, ws, 1.0 / (double)c->n, -1.0 / (double)c->n, grad, NULL);
-}
-
-static int maf_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const double *x,
-                        double *loss, double *grad)
-{
-    maf_impl *m = e->impl;
-    SBI_CHECK_ARG(n >= 1, "maf: nll_grad needs at least one row");
-    for (int32_t s = 0; s < sbi__shard_count(n); s++) {
-        int64_t r0, rows;
-        sbi__shard_rows(n, s, &r0, &rows);
-        SBI_TRY(ws_reserve(&m->train[s], m, rows, 1));
-    }
-    if (sbi__shard_count(n) > 1 && !m->grad1) {
-        m->grad1 = sbi__malloc_array((size_t)e->n_params, sizeof(double));
-        if (!m->grad1) return sbi__oom("maf");
-    }
-    maf_step step = {m, e->params, theta, x, n};
-    double sum;
-    sbi__shards_run(e->threads, n, maf_shard, &step, e->n_params, grad, m->grad1, &sum);
-    *loss = sum / (double)n;
-    return SBI_OK;
-}
-
-static int maf_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const double *theta,
-                                   const double *x, double *out, double *grad)
-{
-    const maf_impl *m = e->impl;
-    if (n <= 0) return SBI_OK;
-    int64_t cap = n < SBI__FLOW_CHUNK ? n : SBI__FLOW_CHUNK;
-    maf_ws ws = {0};
-    double *scratch = sbi__malloc_array((size_t)e->n_params + (size_t)cap * (size_t)m->c,
-                                        sizeof(double));
-    int rc = scratch ? ws_reserve(&ws, m, cap, 1) : sbi__oom("maf");
-    if (rc == SBI_OK) {
-        /* The one condition repeated per row (the MADE backward wants rows). */
-        double *xr = scratch + e->n_params;
-        for (int64_t r = 0; r < cap; r++) memcpy(xr + r * m->c, x, sizeof(double) * (size_t)m->c);
-        for (int64_t r0 = 0; r0 < n; r0 += cap) {
-            int64_t k = n - r0 < cap ? n - r0 : cap;
-            maf_forward(m, e->params, k, theta + r0 * m->d, xr, &ws, out + r0);
-            /* d log q / d z = -z, d log q / d logdet = 1; parameter gradients discarded. */
-            maf_backward(m, e->params, k, xr, &ws, -1.0, 1.0, scratch, grad + r0 * m->d);
-        }
-    }
-    ws_destroy(&ws);
-    sbi__free(scratch);
-    return rc;
 }
 
 static int maf_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_rng *rng,
@@ -354,9 +281,10 @@ const sbi__estimator_ops sbi__maf_ops = {
     .name = "maf",
     .setup = maf_setup,
     .init = maf_init,
-    .log_prob = maf_log_prob,
-    .nll_grad = maf_nll_grad,
+    .log_prob = sbi__flow_log_prob,
+    .log_prob_at = sbi__flow_log_prob_at,
+    .nll_grad = sbi__flow_nll_grad,
     .sample = maf_sample,
-    .log_prob_grad_theta = maf_log_prob_grad_theta,
+    .log_prob_grad_theta = sbi__flow_log_prob_grad_theta,
     .destroy = maf_destroy,
 };

@@ -63,43 +63,64 @@ static inline double log_softplus(double a, double sp)
     return a < -30.0 ? a : log(sp);
 }
 
-/* log q(theta | head outputs o) for one row. With g != 0 and d_o / d_th not
- * NULL, also writes g * dlogq/do into d_o[T] and g * dlogq/dtheta into
- * d_th[d] (overwritten). */
-static double row_eval(const sbi__mdn_layout *L, const double *o, const double *th, double *work,
-                       double g, double *d_o, double *d_th)
+/* What a row's density needs from its head outputs o alone, whatever theta:
+ * the mixture weights up to their normaliser and each component's
+ * softplus diagonal. The arrays go into work (see row_work_size). */
+typedef struct mixture_head {
+    double lmax, lsum; /* el_k = exp(l_k - lmax), lsum = sum_k el_k */
+    int in_range;      /* every prod_i A_ii is well inside the normal range */
+} mixture_head;
+
+static mixture_head head_prepare(const sbi__mdn_layout *L, const double *o, double *work)
+{
+    const int32_t d = L->d, K = L->K;
+    double *sp = work + 2 * (size_t)K * d, *ratio = sp + (size_t)K * d, *sig = ratio + (size_t)K * d;
+    double *el = sig + (size_t)K * d + 2 * (size_t)K, *pk = el + K;
+    const double *logits = o, *ad = o + L->o_diag;
+    mixture_head h = {logits[0], 0.0, 1};
+    for (int32_t k = 1; k < K; k++) h.lmax = logits[k] > h.lmax ? logits[k] : h.lmax;
+    for (int32_t k = 0; k < K; k++) {
+        el[k] = exp(logits[k] - h.lmax);
+        h.lsum += el[k];
+    }
+    for (int32_t k = 0; k < K; k++) {
+        double prod = 1.0;
+        for (int32_t i = 0; i < d; i++) {
+            size_t ki = (size_t)k * d + i;
+            softplus_parts(ad[ki], &sp[ki], &sig[ki], &ratio[ki]);
+            prod *= sp[ki];
+        }
+        pk[k] = prod;
+        h.in_range &= prod > 1e-300 && prod < 1e300;
+    }
+    return h;
+}
+
+/* log q(theta | head outputs o) for one row, after head_prepare(o) filled h
+ * and work. With g != 0 and d_o / d_th not NULL, also writes g * dlogq/do
+ * into d_o[T] and g * dlogq/dtheta into d_th[d] (overwritten). */
+static double row_density(const sbi__mdn_layout *L, const double *o, const mixture_head *h,
+                          const double *th, double *work, double g, double *d_o, double *d_th)
 {
     const int32_t d = L->d, K = L->K, nu = L->n_upper;
     double *delta = work, *r = delta + (size_t)K * d, *sp = r + (size_t)K * d;
     double *ratio = sp + (size_t)K * d, *sig = ratio + (size_t)K * d;
     double *t = sig + (size_t)K * d, *ec = t + K, *el = ec + K, *pk = el + K;
     const double *logits = o, *mu = o + L->o_mu, *ad = o + L->o_diag, *up = o + L->o_up;
+    const double lmax = h->lmax, lsum = h->lsum;
+    const int in_range = h->in_range;
 
-    /* Mixture weights up to their normaliser: el_k = exp(l_k - lmax), lsum. */
-    double lmax = logits[0];
-    for (int32_t k = 1; k < K; k++) lmax = logits[k] > lmax ? logits[k] : lmax;
-    double lsum = 0.0;
-    for (int32_t k = 0; k < K; k++) {
-        el[k] = exp(logits[k] - lmax);
-        lsum += el[k];
-    }
-
-    /* Per component: pk = prod_i A_ii, t = -q/2 with q the quadratic form. */
+    /* Per component: t = -q/2 with q the quadratic form. */
     double tmax = -INFINITY;
-    int in_range = 1;
     for (int32_t k = 0; k < K; k++) {
-        double *dk = delta + (size_t)k * d, *rk = r + (size_t)k * d, *sk = sp + (size_t)k * d;
-        const double *mk = mu + (size_t)k * d, *ak = ad + (size_t)k * d;
+        double *dk = delta + (size_t)k * d, *rk = r + (size_t)k * d;
+        const double *sk = sp + (size_t)k * d, *mk = mu + (size_t)k * d;
         const double *uk = up + (size_t)k * nu;
-        double prod = 1.0, dd = 0.0;
+        double dd = 0.0;
         for (int32_t i = 0; i < d; i++) {
-            softplus_parts(ak[i], &sk[i], &sig[(size_t)k * d + i], &ratio[(size_t)k * d + i]);
-            prod *= sk[i];
             dk[i] = th[i] - mk[i];
             dd += dk[i] * dk[i];
         }
-        pk[k] = prod;
-        in_range &= prod > 1e-300 && prod < 1e300;
         /* r = A delta, A upper triangular: r_i = A_ii delta_i + sum_{j>i} U_ij delta_j */
         double q = 0.0;
         const double *u = uk;
@@ -184,6 +205,14 @@ static double row_eval(const sbi__mdn_layout *L, const double *o, const double *
         }
     }
     return logp;
+}
+
+/* log q(theta | head outputs o) for one row (row_density's arguments). */
+static double row_eval(const sbi__mdn_layout *L, const double *o, const double *th, double *work,
+                       double g, double *d_o, double *d_th)
+{
+    const mixture_head h = head_prepare(L, o, work);
+    return row_density(L, o, &h, th, work, g, d_o, d_th);
 }
 
 /* ---- setup, init, destroy ------------------------------------------------ */
@@ -369,23 +398,40 @@ static void head_at(const sbi__estimator *e, const double *x, double *out, doubl
 
 static size_t fwd_size(const mdn_impl *m) { return 2 * (size_t)m->net.max_width; }
 
+/* log q(theta_r | x) for n >= 1 rows at one condition x and, if grad is not
+ * NULL, its gradient in theta [n][d]: the trunk and the mixture's
+ * parameters once, then only the per-row part of the density. */
+static int rows_at(const sbi__estimator *e, const char *where, int64_t n, const double *theta,
+                   const double *x, double *out, double *grad)
+{
+    const mdn_impl *m = e->impl;
+    const sbi__mdn_layout *L = &m->lay;
+    scratch sc;
+    double *buf = scratch_get(&sc, (size_t)L->T + row_work_size(L) + fwd_size(m));
+    if (!buf) return sbi__oom(where);
+    double *work = buf + L->T;
+    head_at(e, x, buf, work + row_work_size(L));
+    const mixture_head h = head_prepare(L, buf, work);
+    for (int64_t r = 0; r < n; r++)
+        out[r] = row_density(L, buf, &h, theta + r * L->d, work, grad ? 1.0 : 0.0, NULL,
+                             grad ? grad + r * L->d : NULL);
+    scratch_release(&sc);
+    return SBI_OK;
+}
+
+static int mdn_log_prob_at(const sbi__estimator *e, int64_t n, const double *theta,
+                           const double *x, double *out)
+{
+    SBI_TRY(check_rows("log_prob_at", n, theta, x, out));
+    return n == 0 ? SBI_OK : rows_at(e, "mdn log_prob_at", n, theta, x, out, NULL);
+}
+
 static int mdn_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const double *theta,
                                    const double *x, double *out, double *grad)
 {
     SBI_TRY(check_rows("log_prob_grad_theta", n, theta, x, out));
     SBI_CHECK_ARG(n == 0 || grad, "mdn log_prob_grad_theta: grad is NULL");
-    if (n == 0) return SBI_OK;
-    const mdn_impl *m = e->impl;
-    const sbi__mdn_layout *L = &m->lay;
-    scratch sc;
-    double *buf = scratch_get(&sc, (size_t)L->T + row_work_size(L) + fwd_size(m));
-    if (!buf) return sbi__oom("mdn log_prob_grad_theta");
-    double *work = buf + L->T;
-    head_at(e, x, buf, work + row_work_size(L));
-    for (int64_t r = 0; r < n; r++)
-        out[r] = row_eval(L, buf, theta + r * L->d, work, 1.0, NULL, grad + r * L->d);
-    scratch_release(&sc);
-    return SBI_OK;
+    return n == 0 ? SBI_OK : rows_at(e, "mdn log_prob_grad_theta", n, theta, x, out, grad);
 }
 
 static int mdn_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_rng *rng,
@@ -506,6 +552,7 @@ const sbi__estimator_ops sbi__mdn_ops = {
     .setup = mdn_setup,
     .init = mdn_init,
     .log_prob = mdn_log_prob,
+    .log_prob_at = mdn_log_prob_at,
     .nll_grad = mdn_nll_grad,
     .sample = mdn_sample,
     .log_prob_grad_theta = mdn_log_prob_grad_theta,

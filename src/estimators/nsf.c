@@ -23,7 +23,7 @@
 
 #include "core/internal.h"
 #include "estimators/estimator.h"
-#include "estimators/flow_shards.h"
+#include "estimators/flow_driver.h"
 #include "estimators/flow_util.h"
 #include "estimators/lu_linear.h"
 #include "estimators/resnet.h"
@@ -60,17 +60,17 @@ typedef struct nsf_ws {
 } nsf_ws;
 
 typedef struct nsf_impl {
+    sbi__flow base;         /* first: the shared ops see the impl as a flow */
     int32_t d, c, T, H, np; /* np = 3K-1 spline parameters per feature */
     sbi__rqs rqs;
     double inv_sqrt_h;      /* nflows' scaling of width/height parameters */
     nsf_layer *layers;      /* [T] */
     int32_t *idx;           /* index storage [T][d] */
-    nsf_ws train[2];        /* nll_grad's scratch, one per shard */
-    double *grad1;          /* [n_params] shard 1's gradient */
 } nsf_impl;
 
-static void ws_destroy(nsf_ws *ws)
+static void ws_destroy(void *vws)
 {
+    nsf_ws *ws = vws;
     for (int32_t s = 0; s < ws->slots; s++) {
         if (ws->rw) sbi__resnet_ws_destroy(&ws->rw[s]);
         if (ws->mw) sbi__mlp_ws_destroy(&ws->mw[s]);
@@ -81,8 +81,10 @@ static void ws_destroy(nsf_ws *ws)
     memset(ws, 0, sizeof *ws);
 }
 
-static int ws_reserve(nsf_ws *ws, const nsf_impl *m, int64_t cap, int keep_all)
+static int ws_reserve(void *vws, const void *impl, int64_t cap, int keep_all)
 {
+    nsf_ws *ws = vws;
+    const nsf_impl *m = impl;
     int32_t slots = keep_all ? m->T : 1;
     if (ws->mem && ws->cap >= cap && ws->slots == slots) return SBI_OK;
     ws_destroy(ws);
@@ -182,10 +184,14 @@ static const double *cond_forward(const nsf_impl *m, int32_t t, const double *pa
     return sbi__resnet_forward(&L->net, params, n, ws->idb, x, broadcast_ctx, &ws->rw[s]);
 }
 
-/* Forward theta -> z for n <= cap rows with per-row x; logq [n]. */
-static void nsf_forward(const nsf_impl *m, const double *params, int64_t n, const double *theta,
-                        const double *x, nsf_ws *ws, double *logq)
+/* Forward theta -> z for n <= cap rows (sbi__flow_ops.forward). With one_x
+ * the conditioners embed the context once (d = 1: the whole conditioner). */
+static double *nsf_forward(const void *impl, const double *params, int64_t n,
+                           const double *theta, const double *x, int one_x, void *vws,
+                           const double **z)
 {
+    const nsf_impl *m = impl;
+    nsf_ws *ws = vws;
     const int32_t d = m->d;
     double p[3 * SBI__RQS_MAX_BINS];
     memcpy(u_at(m, ws, 0), theta, sizeof(double) * (size_t)(n * d));
@@ -195,7 +201,7 @@ static void nsf_forward(const nsf_impl *m, const double *params, int64_t n, cons
         const double *u = u_at(m, ws, t);
         double *w = w_at(m, ws, t);
         int64_t stride;
-        const double *cp = cond_forward(m, t, params, n, u, x, 0, ws, &stride);
+        const double *cp = cond_forward(m, t, params, n, u, x, one_x, ws, &stride);
         memcpy(w, u, sizeof(double) * (size_t)(n * d));
         for (int64_t r = 0; r < n; r++)
             for (int32_t j = 0; j < L->n_tr; j++) {
@@ -218,15 +224,16 @@ static void nsf_forward(const nsf_impl *m, const double *params, int64_t n, cons
             memcpy(next, w, sizeof(double) * (size_t)(n * d));
         }
     }
-    const double *z = u_at(m, ws, m->T);
-    for (int64_t r = 0; r < n; r++) logq[r] = sbi__std_normal_logpdf(d, z + r * d) + ws->ld[r];
+    *z = u_at(m, ws, m->T);
+    return ws->ld;
 }
 
-/* Backward after nsf_forward with ws keeping all (see maf_backward for the
- * meaning of gz_scale and gl). */
-static void nsf_backward(const nsf_impl *m, const double *params, int64_t n, const double *x,
-                         nsf_ws *ws, double gz_scale, double gl, double *grad, double *gtheta)
+/* Backward after a per-row nsf_forward (sbi__flow_ops.backward). */
+static void nsf_backward(const void *impl, const double *params, int64_t n, const double *x,
+                         void *vws, double gz_scale, double gl, double *grad, double *gtheta)
 {
+    const nsf_impl *m = impl;
+    nsf_ws *ws = vws;
     const int32_t d = m->d, k2 = 2 * m->rqs.num_bins;
     double p[3 * SBI__RQS_MAX_BINS], gp[3 * SBI__RQS_MAX_BINS];
     double *g = ws->g0, *gw = ws->g1;
@@ -269,13 +276,19 @@ static void nsf_backward(const nsf_impl *m, const double *params, int64_t n, con
     if (gtheta) memcpy(gtheta, g, sizeof(double) * (size_t)(n * d));
 }
 
+static const sbi__flow_ops nsf_flow_ops = {
+    .ws_bytes = sizeof(nsf_ws),
+    .ws_reserve = ws_reserve,
+    .ws_destroy = ws_destroy,
+    .forward = nsf_forward,
+    .backward = nsf_backward,
+};
+
 static void nsf_destroy(sbi__estimator *e)
 {
     nsf_impl *m = e->impl;
     if (!m) return;
-    ws_destroy(&m->train[0]);
-    ws_destroy(&m->train[1]);
-    sbi__free(m->grad1);
+    sbi__flow_release(&m->base);
     if (m->layers)
         for (int32_t t = 0; t < m->T; t++) {
             sbi__resnet_destroy(&m->layers[t].net);
@@ -316,6 +329,7 @@ static int nsf_setup(sbi__estimator *e)
     nsf_impl *m = sbi__calloc(1, sizeof *m);
     if (!m) return sbi__oom("nsf");
     e->impl = m;
+    m->base.ops = &nsf_flow_ops;
     m->d = c->theta_dim;
     m->c = c->x_dim;
     m->T = c->num_transforms;
@@ -383,89 +397,6 @@ static int nsf_init(sbi__estimator *e, sbi_rng *rng)
     return SBI_OK;
 }
 
-static int nsf_log_prob(const sbi__estimator *e, int64_t n, const double *theta, const double *x,
-                        double *out)
-{
-    const nsf_impl *m = e->impl;
-    if (n <= 0) return SBI_OK;
-    int64_t cap = n < SBI__FLOW_CHUNK ? n : SBI__FLOW_CHUNK;
-    nsf_ws ws = {0};
-    SBI_TRY(ws_reserve(&ws, m, cap, 0));
-    for (int64_t r0 = 0; r0 < n; r0 += cap) {
-        int64_t k = n - r0 < cap ? n - r0 : cap;
-        nsf_forward(m, e->params, k, theta + r0 * m->d, x + r0 * m->c, &ws, out + r0);
-    }
-    ws_destroy(&ws);
-    return SBI_OK;
-}
-
-/* One shard of a training step (see flow_shards.h). */
-typedef struct nsf_step {
-    nsf_impl *m;
-    const double *params, *theta, *x;
-    int64_t n; /* rows of the whole batch: the gradient is of the batch mean */
-} nsf_step;
-
-static void nsf_shard(void *vctx, int32_t shard, int64_t r0, int64_t rows, double *loss,
-                      double *grad)
-{
-    nsf_step *c = vctx;
-    nsf_impl *m = c->m;
-    nsf_ws *ws = &m->train[shard];
-    const double *x = c->x + r0 * m->c;
-    double *logq = ws->ld; /* overwritten in place, row by row */
-    nsf_forward(m, c->params, rows, c->theta + r0 * m->d, x, ws, logq);
-    double s = 0.0;
-    for (int64_t r = 0; r < rows; r++) s -= logq[r];
-    *loss = s;
-    nsf_backward(m, c->params, rows, x, ws, 1.0 / (double)c->n, -1.0 / (double)c->n, grad, NULL);
-}
-
-static int nsf_nll_grad(sbi__estimator *e, int64_t n, const double *theta, const double *x,
-                        double *loss, double *grad)
-{
-    nsf_impl *m = e->impl;
-    SBI_CHECK_ARG(n >= 1, "nsf: nll_grad needs at least one row");
-    for (int32_t s = 0; s < sbi__shard_count(n); s++) {
-        int64_t r0, rows;
-        sbi__shard_rows(n, s, &r0, &rows);
-        SBI_TRY(ws_reserve(&m->train[s], m, rows, 1));
-    }
-    if (sbi__shard_count(n) > 1 && !m->grad1) {
-        m->grad1 = sbi__malloc_array((size_t)e->n_params, sizeof(double));
-        if (!m->grad1) return sbi__oom("nsf");
-    }
-    nsf_step step = {m, e->params, theta, x, n};
-    double sum;
-    sbi__shards_run(e->threads, n, nsf_shard, &step, e->n_params, grad, m->grad1, &sum);
-    *loss = sum / (double)n;
-    return SBI_OK;
-}
-
-static int nsf_log_prob_grad_theta(const sbi__estimator *e, int64_t n, const double *theta,
-                                   const double *x, double *out, double *grad)
-{
-    const nsf_impl *m = e->impl;
-    if (n <= 0) return SBI_OK;
-    int64_t cap = n < SBI__FLOW_CHUNK ? n : SBI__FLOW_CHUNK;
-    nsf_ws ws = {0};
-    double *scratch = sbi__malloc_array((size_t)e->n_params + (size_t)cap * (size_t)m->c,
-                                        sizeof(double));
-    int rc = scratch ? ws_reserve(&ws, m, cap, 1) : sbi__oom("nsf");
-    if (rc == SBI_OK) {
-        double *xr = scratch + e->n_params;
-        for (int64_t r = 0; r < cap; r++) memcpy(xr + r * m->c, x, sizeof(double) * (size_t)m->c);
-        for (int64_t r0 = 0; r0 < n; r0 += cap) {
-            int64_t k = n - r0 < cap ? n - r0 : cap;
-            nsf_forward(m, e->params, k, theta + r0 * m->d, xr, &ws, out + r0);
-            nsf_backward(m, e->params, k, xr, &ws, -1.0, 1.0, scratch, grad + r0 * m->d);
-        }
-    }
-    ws_destroy(&ws);
-    sbi__free(scratch);
-    return rc;
-}
-
 static int nsf_sample(const sbi__estimator *e, const double *x, int64_t n, sbi_rng *rng,
                       double *out)
 {
@@ -507,9 +438,10 @@ const sbi__estimator_ops sbi__nsf_ops = {
     .name = "nsf",
     .setup = nsf_setup,
     .init = nsf_init,
-    .log_prob = nsf_log_prob,
-    .nll_grad = nsf_nll_grad,
+    .log_prob = sbi__flow_log_prob,
+    .log_prob_at = sbi__flow_log_prob_at,
+    .nll_grad = sbi__flow_nll_grad,
     .sample = nsf_sample,
-    .log_prob_grad_theta = nsf_log_prob_grad_theta,
+    .log_prob_grad_theta = sbi__flow_log_prob_grad_theta,
     .destroy = nsf_destroy,
 };

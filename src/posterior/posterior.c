@@ -94,28 +94,31 @@ int sbi__posterior_log_q(const sbi_posterior *p, const double *xz, int64_t n,
                          const double *theta, double *out)
 {
     const int32_t d = p->theta_dim, xd = p->x_dim;
+    const sbi__estimator *e = p->est;
     if (n == 0) return SBI_OK;
-    /* The estimator wants one condition per row: evaluate in chunks so the
-     * repeated condition stays small. */
+    /* Rows are z-scored in chunks; an estimator without the one-condition op
+     * wants the condition repeated per row, which the chunk keeps small. */
     int64_t chunk = (int64_t)1 << 20;
     chunk /= xd > d ? xd : d;
     if (chunk < 1) chunk = 1;
     if (chunk > 1024) chunk = 1024;
     if (chunk > n) chunk = n;
     double *z = sbi__malloc_array((size_t)chunk * (size_t)d, sizeof(double));
-    double *xs = sbi__malloc_array((size_t)chunk * (size_t)xd, sizeof(double));
+    double *xs = e->ops->log_prob_at ? NULL
+                                     : sbi__malloc_array((size_t)chunk * (size_t)xd, sizeof(double));
     int rc = SBI_OK;
-    if (!z || !xs) {
+    if (!z || (!e->ops->log_prob_at && !xs)) {
         rc = sbi__oom("posterior log_prob");
         goto done;
     }
-    for (int64_t r = 0; r < chunk; r++) memcpy(xs + r * xd, xz, (size_t)xd * sizeof(double));
+    for (int64_t r = 0; xs && r < chunk; r++) memcpy(xs + r * xd, xz, (size_t)xd * sizeof(double));
     for (int64_t start = 0; start < n; start += chunk) {
         const int64_t m = n - start < chunk ? n - start : chunk;
         for (int64_t r = 0; r < m; r++)
             for (int32_t j = 0; j < d; j++)
                 z[r * d + j] = (theta[(start + r) * d + j] - p->theta_shift[j]) / p->theta_scale[j];
-        rc = p->est->ops->log_prob(p->est, m, z, xs, out + start);
+        rc = xs ? e->ops->log_prob(e, m, z, xs, out + start)
+                : e->ops->log_prob_at(e, m, z, xz, out + start);
         if (rc != SBI_OK) goto done;
         for (int64_t r = 0; r < m; r++) out[start + r] += p->log_jacobian;
     }

@@ -59,7 +59,8 @@ int sbi__posterior_rejection(const sbi_posterior *p, sbi_rng *rng, const double 
 int64_t sbi__posterior_default_budget(int64_t n);
 
 /* log q(theta_i | x) in theta space for n rows at a z-scored condition xz,
- * without the support check or leakage correction. */
+ * without the support check or leakage correction (the estimator evaluates
+ * what depends only on xz once when it has the log_prob_at op). */
 int sbi__posterior_log_q(const sbi_posterior *p, const double *xz, int64_t n,
                          const double *theta, double *out);
 

@@ -80,10 +80,14 @@ static int known_sample(const sbi__estimator *e, const double *x, int64_t n, sbi
     return SBI_OK;
 }
 
-static const sbi__estimator_ops known_ops = {"known", NULL, NULL, known_log_prob, NULL,
-                                             known_sample, known_grad_theta, NULL};
-static const sbi__estimator_ops known_ops_no_grad = {"known", NULL, NULL, known_log_prob, NULL,
-                                                     known_sample, NULL, NULL};
+static const sbi__estimator_ops known_ops = {.name = "known",
+                                             .log_prob = known_log_prob,
+                                             .sample = known_sample,
+                                             .log_prob_grad_theta = known_grad_theta};
+/* Without the optional ops: the posterior's per-row and finite-difference paths. */
+static const sbi__estimator_ops known_ops_no_grad = {.name = "known",
+                                                     .log_prob = known_log_prob,
+                                                     .sample = known_sample};
 
 typedef struct fixture {
     sbi__estimator est;
