@@ -26,6 +26,7 @@ typedef struct sim_ctl {
     sbi_runner *runner;
     atomic_int calls;
     atomic_llong rows;
+    atomic_int triggered; /* the failing or cancelling call has happened */
 } sim_ctl;
 
 static void sleep_us(long us)
@@ -54,9 +55,24 @@ static int sim_fn(void *ud, int64_t n, int32_t td, const double *theta, const ui
 {
     sim_ctl *c = ud;
     const int call = atomic_fetch_add(&c->calls, 1) + 1;
+    const int trigger = c->fail_on_call ? c->fail_on_call : c->cancel_on_call;
+    if (trigger && call > trigger) {
+        /* Calls after the failing or cancelling one wait for it (and give
+         * the runner 20 ms to act on a failure), so the bounds on what runs
+         * after it hold even when that call's thread is descheduled on a
+         * loaded machine. */
+        for (int i = 0; i < 5000 && !atomic_load(&c->triggered); i++) sleep_us(1000);
+        if (c->fail_on_call) sleep_us(20000);
+    }
     if (c->sleep_us) sleep_us(c->sleep_us);
-    if (call == c->fail_on_call) return 42;
-    if (call == c->cancel_on_call) sbi_runner_cancel(c->runner);
+    if (call == c->fail_on_call) {
+        atomic_store(&c->triggered, 1);
+        return 42;
+    }
+    if (call == c->cancel_on_call) {
+        sbi_runner_cancel(c->runner);
+        atomic_store(&c->triggered, 1);
+    }
     for (int64_t i = 0; i < n; i++) row(c, theta + i * td, seeds[i], x + i * xd, status + i);
     atomic_fetch_add(&c->rows, n);
     return 0;
