@@ -139,17 +139,23 @@ void bench_write_markdown(FILE *f, const bench_row *rows, int64_t n)
     fputs("|---|---|---|---|---|---|---|---|\n", f);
     for (int t = 0; t < 3; t++)
         for (int b = 0; b < 3; b++) {
-            char cells[3][64], times[3][32];
-            int any = 0;
+            char cells[3][72], times[3][32];
+            cell c[3];
+            int best = -1;
             for (int e = 0; e < 3; e++) {
-                cell c = summarise(rows, n, TASKS[t], BUDGETS[b], ESTIMATORS[e]);
-                fmt_cell(cells[e], sizeof cells[e], &c);
-                if (c.count || c.failed) {
-                    snprintf(times[e], sizeof times[e], "%.1f", c.train_seconds);
-                    any = 1;
-                } else snprintf(times[e], sizeof times[e], "—");
+                c[e] = summarise(rows, n, TASKS[t], BUDGETS[b], ESTIMATORS[e]);
+                if (c[e].count && (best < 0 || c[e].mean < c[best].mean)) best = e;
             }
-            (void)any;
+            for (int e = 0; e < 3; e++) {
+                /* Bold: the cell's best estimator, if at or below the published NSF. */
+                int bold = e == best && c[e].mean <= PUB_NSF[t][b];
+                char text[64];
+                fmt_cell(text, sizeof text, &c[e]);
+                snprintf(cells[e], sizeof cells[e], bold ? "**%s**" : "%s", text);
+                if (c[e].count || c[e].failed)
+                    snprintf(times[e], sizeof times[e], "%.1f", c[e].train_seconds);
+                else snprintf(times[e], sizeof times[e], "—");
+            }
             fprintf(f, "| %s | 10^%d | %s | %s | %s | %.3f | %.3f | %s / %s / %s |\n", TASKS[t],
                     b + 3, cells[0], cells[1], cells[2], PUB_NSF[t][b], PUB_MAF[t][b], times[0],
                     times[1], times[2]);
