@@ -50,7 +50,11 @@ enum {
     SBI_OPT_NUM_TRANSFORMS = 10,     /* int, 5, >= 1 (flows) */
     SBI_OPT_NUM_BINS = 11,           /* int, 10, >= 2 (NSF) */
     SBI_OPT_Z_SCORE_THETA = 12,      /* int, 1: z-score theta per dimension; 0: none */
-    SBI_OPT_Z_SCORE_X = 13           /* int, 1: z-score x per dimension; 0: none */
+    SBI_OPT_Z_SCORE_X = 13,          /* int, 1: z-score x per dimension; 0: none */
+    SBI_OPT_THREADS = 14             /* int, 1, in [1, 64]: threads a training step may use;
+                                        results are bit-identical whatever the value. Today
+                                        only MAF/NSF steps use a second thread (batches of
+                                        >= 32 rows); the MDN ignores it */
 };
 
 /* Progress of training, called on the training thread after every epoch.

@@ -212,6 +212,7 @@ int sbi__trainer_run(sbi_trainer *t, uint64_t seed)
     sbi__rng_init(&w.rng, seed, STREAM_INIT);
     rc = sbi__estimator_create(&cfg, &w.rng, &est);
     if (rc != SBI_OK) goto fail;
+    est->threads = (int32_t)t->opt.threads; /* results do not depend on it */
 
     const int64_t P = est->n_params;
     const int64_t bs = t->opt.batch_size < n_train ? t->opt.batch_size : n_train;

@@ -75,7 +75,8 @@ int sbi_trainer_create(sbi_trainer **out, const sbi_prior *prior, int32_t estima
                                     .num_transforms = 5,
                                     .num_bins = 10,
                                     .z_score_theta = 1,
-                                    .z_score_x = 1};
+                                    .z_score_x = 1,
+                                    .threads = 1};
     atomic_init(&t->cancel, 0);
     *out = t;
     return SBI_OK;
@@ -132,6 +133,7 @@ static const option_info k_options[] = {
     {SBI_OPT_NUM_BINS, "num_bins", 0, 2, SBI__MAX_BINS},
     {SBI_OPT_Z_SCORE_THETA, "z_score_theta", 0, 0, 1},
     {SBI_OPT_Z_SCORE_X, "z_score_x", 0, 0, 1},
+    {SBI_OPT_THREADS, "threads", 0, 1, SBI__MAX_TRAIN_THREADS},
 };
 
 static const option_info *find_option(int32_t key)
@@ -154,6 +156,7 @@ static int64_t *int_slot(sbi__trainer_options *o, int32_t key)
     case SBI_OPT_NUM_BINS: return &o->num_bins;
     case SBI_OPT_Z_SCORE_THETA: return &o->z_score_theta;
     case SBI_OPT_Z_SCORE_X: return &o->z_score_x;
+    case SBI_OPT_THREADS: return &o->threads;
     default: return NULL;
     }
 }

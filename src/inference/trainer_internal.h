@@ -9,6 +9,9 @@
 #include "estimators/estimator.h"
 #include "sbi/inference.h"
 
+/* Upper bound of SBI_OPT_THREADS (the flows use at most 2 today). */
+#define SBI__MAX_TRAIN_THREADS 64
+
 typedef struct sbi__trainer_options {
     int64_t batch_size;
     double learning_rate;
@@ -23,6 +26,7 @@ typedef struct sbi__trainer_options {
     int64_t num_bins;
     int64_t z_score_theta;
     int64_t z_score_x;
+    int64_t threads;
 } sbi__trainer_options;
 
 struct sbi_trainer {

@@ -149,6 +149,13 @@ timeout -s KILL 0.3 "$SBI" simulate -q --plugin "$PLUGIN" -n 1000 --seed 9 --wor
 cmp -s "$T/res/x.npy" "$T/whole/x.npy" && cmp -s "$T/res/theta.npy" "$T/whole/theta.npy" \
   && pass "killed and resumed run equals an uninterrupted one" || fail "resumed run differs"
 
+# --threads: the NSF posterior file is the same byte for byte on one thread and two.
+"$SBI" train -q -t $D/train300_theta.csv -x $D/train300_x.csv -p $PRIOR -e nsf --max-epochs 3 \
+  --batch-size 64 --threads 1 -o "$T/nsf1.sbi" && \
+"$SBI" train -q -t $D/train300_theta.csv -x $D/train300_x.csv -p $PRIOR -e nsf --max-epochs 3 \
+  --batch-size 64 --threads 2 -o "$T/nsf2.sbi" && cmp -s "$T/nsf1.sbi" "$T/nsf2.sbi" \
+  && pass "train --threads 2 equals --threads 1 (nsf)" || fail "train --threads 2 differs from 1"
+
 # --- error paths
 OBS=$D/observation_50_5_seed42.csv
 printf 'a,b,c\n1,2,3\n' > "$T/three.csv"
@@ -180,6 +187,8 @@ expect_fail "bad estimator" "--estimator 'xyz'" "$T/o.sbi" -- \
   "$SBI" train -t $D/train300_theta.csv -x $D/train300_x.csv -p $PRIOR -o "$T/o.sbi" -e xyz
 expect_fail "bad training option" "--batch-size" "$T/o.sbi" -- \
   "$SBI" train -t $D/train300_theta.csv -x $D/train300_x.csv -p $PRIOR -o "$T/o.sbi" --batch-size 0
+expect_fail "bad threads" "threads=65 is out of range [1, 64]" "$T/o.sbi" -- \
+  "$SBI" train -t $D/train300_theta.csv -x $D/train300_x.csv -p $PRIOR -o "$T/o.sbi" --threads 65
 expect_fail "bad seed" "--seed" "$T/o.sbi" -- \
   "$SBI" train -t $D/train300_theta.csv -x $D/train300_x.csv -p $PRIOR -o "$T/o.sbi" --seed -4
 expect_fail "unwritable out" "cannot write the posterior" "" -- \

@@ -21,6 +21,7 @@ static const struct {
     {"components", SBI_OPT_NUM_COMPONENTS, 1},
     {"transforms", SBI_OPT_NUM_TRANSFORMS, 1},
     {"bins", SBI_OPT_NUM_BINS, 1},
+    {"threads", SBI_OPT_THREADS, 1},
 };
 
 int cli_apply_train_options(const char *cmd, const cli_cmd *c, sbi_trainer *trainer)

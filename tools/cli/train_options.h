@@ -16,7 +16,8 @@
     {"hidden-layers", 0, "N", "number of hidden layers (default 2)", NULL},                        \
     {"components", 0, "N", "MDN mixture components (default 10)", NULL},                           \
     {"transforms", 0, "N", "flow transforms, maf/nsf (default 5)", NULL},                          \
-    {"bins", 0, "N", "spline bins, nsf (default 10)", NULL}
+    {"bins", 0, "N", "spline bins, nsf (default 10)", NULL},                                     \
+    {"threads", 0, "N", "threads per training step, 1..64; maf/nsf use 2 (default 1)", NULL}
 
 /* Apply the given options to a trainer; prints the error and returns -1 on
  * a bad value. */

@@ -31,6 +31,7 @@ OPTIONS = {
     "num_bins": (11, int),
     "z_score_theta": (12, int),
     "z_score_x": (13, int),
+    "threads": (14, int),  # libsbi only: threads per training step, same results
 }
 # The reference package's names for the same options.
 ALIASES = {"training_batch_size": "batch_size", "max_num_epochs": "max_epochs"}
@@ -85,7 +86,9 @@ class Trainer(Handle):
     5e-4, validation_fraction 0.1, stop_after_epochs 20, max_epochs
     (max_num_epochs) 2**31-1, clip_max_norm 5.0, hidden_features 50,
     hidden_layers 2, num_components 10 (MDN), num_transforms 5, num_bins 10
-    (NSF), z_score_theta / z_score_x True ('independent') or False ('none').
+    (NSF), z_score_theta / z_score_x True ('independent') or False ('none');
+    threads 1 (libsbi only: 2 lets MAF/NSF training steps use a second core,
+    with bit-identical results; the MDN ignores it).
 
         trainer = Trainer(prior, "mdn", max_epochs=200)
         posterior = trainer.append_simulations(theta, x).train(seed=1).build_posterior()

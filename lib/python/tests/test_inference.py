@@ -29,6 +29,9 @@ def test_options_round_trip_and_aliases():
     # reference defaults (sbi 0.27) for the others
     assert opts["validation_fraction"] == 0.1 and opts["clip_max_norm"] == 5.0
     assert opts["hidden_features"] == 50 and opts["num_components"] == 10
+    assert opts["threads"] == 1
+    tr.set(threads=2)
+    assert tr.get("threads") == 2
     assert set(opts) == set(libsbi.inference.OPTIONS)
     assert repr(tr) == "<libsbi.Trainer mdn rows=0>"
 
@@ -48,6 +51,8 @@ def test_option_errors():
     assert info.value.message  # the library says which
     with pytest.raises(libsbi.InvalidArgumentError):
         tr.set(validation_fraction=1.5)
+    with pytest.raises(libsbi.InvalidArgumentError, match="threads=0"):
+        tr.set(threads=0)
     with pytest.raises(ValueError, match="estimator"):
         libsbi.Trainer(gaussian_prior(), "gan")
 
