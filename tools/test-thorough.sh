@@ -49,7 +49,7 @@ run_tsan() {
     # The tests that start threads: the runner and everything driving it.
     local threaded='test_runner|test_checkpoint|test_failing_simulators|test_posterior'
     threaded+='|test_resume_kill|test_fault_pipeline|test_tasks|test_stats|test_trainer'
-    threaded+='|test_hh_model|test_plugin'
+    threaded+='|test_hh_model|test_plugin|test_trainer_threads|test_flows_maf|test_flows_nsf'
     ctest --test-dir build/tsan --output-on-failure -j "$jobs" -R "^($threaded)\$" ||
       result="TESTS FAILED"
   fi
