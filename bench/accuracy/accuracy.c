@@ -20,6 +20,7 @@
 #include "bench.h"
 #include "sbi.h"
 #include "sbi_tasks.h"
+#include "../common/bench_util.h"
 
 typedef struct opts {
     char tasks[3][32];
@@ -36,13 +37,6 @@ typedef struct opts {
     const char *root, *csv, *markdown, *json;
     int table_only, validate;
 } opts;
-
-static double seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static void usage(void)
 {
@@ -174,7 +168,7 @@ static void score_one(score_job *j, int32_t idx)
     int64_t n_ref = 0;
     double *ref = NULL, *samples = malloc(sizeof(double) * (size_t)o->samples * (size_t)d);
     sbi_rng *rng = NULL;
-    double t0 = seconds();
+    double t0 = bench_wall();
     r->c2st = NAN;
     if (!samples || sbi_tasks_load_observation(o->root, j->task, num, x) != SBI_OK ||
         sbi_tasks_load_reference_samples(o->root, j->task, num, &n_ref, &ref) != SBI_OK) {
@@ -197,7 +191,7 @@ static void score_one(score_job *j, int32_t idx)
         r->c2st = NAN;
     }
 done:
-    r->c2st_seconds = seconds() - t0;
+    r->c2st_seconds = bench_wall() - t0;
     sbi_rng_free(rng);
     sbi_tasks_free(ref);
     free(samples);
@@ -286,9 +280,9 @@ static int run_cell(const opts *o, int ti, int bi, int ei)
     if (rc == SBI_OK) rc = sbi_trainer_create(&trainer, prior, kind);
     if (rc == SBI_OK) rc = sbi_trainer_set_int(trainer, SBI_OPT_BATCH_SIZE, o->batch_size);
     if (rc == SBI_OK) rc = sbi_trainer_append_dataset(trainer, ds);
-    double t0 = seconds(), train_s = 0;
+    double t0 = bench_wall(), train_s = 0;
     if (rc == SBI_OK) rc = sbi_trainer_train(trainer, train_seed);
-    train_s = seconds() - t0;
+    train_s = bench_wall() - t0;
     int64_t epochs = 0;
     if (rc == SBI_OK) rc = sbi_trainer_result(trainer, &epochs, NULL);
     if (rc == SBI_OK) rc = sbi_trainer_build_posterior(trainer, &post);

@@ -7,13 +7,7 @@
 
 #include "bench.h"
 #include "sbi.h"
-
-static double seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "../common/bench_util.h"
 
 int bench_validate(uint64_t seed)
 {
@@ -35,13 +29,13 @@ int bench_validate(uint64_t seed)
         for (int64_t i = 0; i < N; i++)
             for (int32_t k = 0; k < cases[c].axes; k++)
                 y[i * d + k] += cases[c].norm / sqrt((double)cases[c].axes);
-        double acc = NAN, t0 = seconds();
+        double acc = NAN, t0 = bench_wall();
         int rc = sbi_c2st(N, x, N, y, d, seed, &acc);
         double bayes = 0.5 * erfc(-(cases[c].norm / 2) / sqrt(2.0));
         if (rc != SBI_OK) fprintf(stderr, "c2st failed: %s\n", sbi_last_error());
         printf("| %d | %s%.2f | %.4f | %.4f | %+.4f | %.1f |\n", (int)d,
                cases[c].axes > 1 ? "all axes, |delta|=" : "one axis, ", cases[c].norm, bayes, acc,
-               acc - bayes, seconds() - t0);
+               acc - bayes, bench_wall() - t0);
         fflush(stdout);
         if (!(fabs(acc - bayes) <= 0.02)) worst_ok = 0;
         sbi_rng_free(rng);

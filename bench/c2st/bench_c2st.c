@@ -13,13 +13,7 @@
 #include <time.h>
 
 #include "sbi.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "../common/bench_util.h"
 
 static double *gaussian(int64_t n, int32_t dim, double shift, uint64_t seed)
 {
@@ -49,12 +43,12 @@ int main(int argc, char **argv)
         double *x = gaussian(n, dims[k], 0.0, 1), *y = gaussian(n, dims[k], 0.3, 2);
         double best = 1e300, acc = 0.0;
         for (int r = 0; r < reps; r++) {
-            double t0 = now();
+            double t0 = bench_process_cpu();
             if (sbi_c2st_ex(n, x, n, y, dims[k], 1, 5, epochs, 1, NULL, &acc) != SBI_OK) {
                 fprintf(stderr, "bench_c2st: %s\n", sbi_last_error());
                 return 1;
             }
-            double t = now() - t0;
+            double t = bench_process_cpu() - t0;
             if (t < best) best = t;
         }
         printf("d=%-3d n=%lld epochs=%lld: %.3f s CPU, %.3f ms/epoch/fold, accuracy %.4f\n",

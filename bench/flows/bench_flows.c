@@ -18,6 +18,7 @@
 #include "estimators/estimator.h"
 #include "rng/rng_internal.h"
 #include "sbi.h"
+#include "../common/bench_util.h"
 
 /* Process CPU time: on a shared machine wall time measures the neighbours;
  * with one BLAS thread and an idle machine the two agree. */
@@ -28,22 +29,9 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp);
+    qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
@@ -83,9 +71,9 @@ static void bench(int32_t kind, const char *task, int32_t d, int32_t xd, int ste
     for (int th = 1; th <= 2; th++) {
         e->threads = th;
         for (int k = 0; k < steps; k++) {
-            double t0 = wall();
+            double t0 = bench_wall();
             e->ops->nll_grad(e, B, theta, x, &loss, grad);
-            t[k] = wall() - t0;
+            t[k] = bench_wall() - t0;
         }
         w[th - 1] = median(t, steps);
     }

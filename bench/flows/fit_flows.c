@@ -18,13 +18,7 @@
 
 #include "sbi.h"
 #include "sbi_tasks.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "../common/bench_util.h"
 
 static int simulate(const char *task, const sbi_prior *prior, int64_t n, uint64_t seed,
                     int32_t d, int32_t xd, double *theta, double *x)
@@ -107,9 +101,9 @@ int main(int argc, char **argv)
             }
         }
         sbi_trainer_append(t, n, theta, xd, x);
-        double t0 = now();
+        double t0 = bench_wall();
         int rc = sbi_trainer_train(t, seed);
-        double el = now() - t0;
+        double el = bench_wall() - t0;
         if (rc != SBI_OK) {
             printf("%-10s %4s train failed: %s\n", task, tok, sbi_last_error());
             sbi_trainer_free(t);

@@ -30,20 +30,6 @@
 
 #define REFERENCE_MS 459.0
 
-static double wall(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double cpu(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* The HH model as a simulator that also adds up each thread's CPU time. */
 typedef struct timed_sim {
     sbi_hh_model *model;
@@ -59,9 +45,9 @@ static int timed_simulate(void *ud, int64_t n, int32_t theta_dim, const double *
     timed_sim *t = ud;
     (void)theta_dim;
     (void)x_dim;
-    const double c0 = cpu();
+    const double c0 = bench_thread_cpu();
     const int rc = sbi_hh_model_simulate(t->model, n, theta, seeds, x, status);
-    const double c = cpu() - c0;
+    const double c = bench_thread_cpu() - c0;
     pthread_mutex_lock(&t->mu);
     int k = 0;
     while (k < t->threads && !pthread_equal(t->id[k], pthread_self())) k++;
@@ -135,9 +121,9 @@ int main(int argc, char **argv)
         const int64_t rows = k == SBI_HH_KERNEL_GENERIC ? 32 : n;
         double best = 1e300;
         for (int r = 0; r < repeats; r++) {
-            double t0 = cpu();
+            double t0 = bench_thread_cpu();
             if ((rc = sbi_hh_model_simulate(m, rows, theta, seeds, x, status))) die("simulate", rc);
-            double t = cpu() - t0;
+            double t = bench_thread_cpu() - t0;
             if (t < best) best = t;
         }
         double ms = 1e3 * best / (double)rows;
@@ -155,11 +141,11 @@ int main(int argc, char **argv)
         sbi_hh_model_set_kernel(m, SBI_HH_KERNEL_AUTO);
         double *v = malloc(sizeof(double) * 12001), best = 1e300;
         for (int r = 0; r < repeats; r++) {
-            double t0 = cpu();
+            double t0 = bench_thread_cpu();
             for (int i = 0; i < 16; i++)
                 if ((rc = sbi_hh_model_simulate_trace(m, theta + 2 * i, seeds[i], 12001, v)))
                     die("trace", rc);
-            double t = (cpu() - t0) / 16;
+            double t = (bench_thread_cpu() - t0) / 16;
             if (t < best) best = t;
         }
         printf("%-26s %10d %12.4f %12.0f %9.0fx\n", "one trace (scalar)", 1, 1e3 * best,
@@ -173,12 +159,12 @@ int main(int argc, char **argv)
     {
         double *xi = malloc(sizeof(double) * 12000), best = 1e300;
         for (int r = 0; r < repeats; r++) {
-            double t0 = cpu();
+            double t0 = bench_thread_cpu();
             for (int i = 0; i < 64; i++) {
                 sbi_rng_reset(rng, seeds[i % n], 0); /* --sims may be below 64 */
                 sbi_rng_normal(rng, 12000, xi);
             }
-            double t = (cpu() - t0) / 64;
+            double t = (bench_thread_cpu() - t0) / 64;
             if (t < best) best = t;
         }
         printf("%-26s %10s %12.4f\n", "noise: 12 000 normals", "-", 1e3 * best);
@@ -207,9 +193,9 @@ int main(int argc, char **argv)
             ts.threads = 0;
             memset(ts.cpu, 0, sizeof ts.cpu);
             const double c0 = bench_process_cpu();
-            double t0 = wall();
+            double t0 = bench_wall();
             rc = sbi_runner_run_prior(run, prior, n, 7, &ds);
-            double t = wall() - t0;
+            double t = bench_wall() - t0;
             cpus[r] = bench_process_cpu() - c0;
             busy[r] = 0;
             for (int k = 0; k < ts.threads; k++) busy[r] = ts.cpu[k] > busy[r] ? ts.cpu[k] : busy[r];

@@ -17,19 +17,7 @@
 #include "estimators/mdn.h"
 #include "nn/nn.h"
 #include "rng/rng_internal.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "../common/bench_util.h"
 
 /* Median of `reps` timings of fn(ctx), each timing `inner` calls. */
 typedef void (*work_fn)(void *ctx);
@@ -37,11 +25,11 @@ static double median_time(work_fn fn, void *ctx, int reps, int inner)
 {
     double *t = malloc(sizeof(double) * (size_t)reps);
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bench_wall();
         for (int i = 0; i < inner; i++) fn(ctx);
-        t[r] = (now() - t0) / inner;
+        t[r] = (bench_wall() - t0) / inner;
     }
-    qsort(t, (size_t)reps, sizeof(double), cmp_double);
+    qsort(t, (size_t)reps, sizeof(double), bench_cmp_double);
     double m = t[reps / 2];
     free(t);
     return m;
@@ -205,10 +193,10 @@ int main(int argc, char **argv)
         ts[r] = median_time(run_train_step, &sc, 1, INNER);
         ratio[r] = tg[r] / ts[r];
     }
-    qsort(tg, REPS, sizeof(double), cmp_double);
-    qsort(tn, REPS, sizeof(double), cmp_double);
-    qsort(ts, REPS, sizeof(double), cmp_double);
-    qsort(ratio, REPS, sizeof(double), cmp_double);
+    qsort(tg, REPS, sizeof(double), bench_cmp_double);
+    qsort(tn, REPS, sizeof(double), bench_cmp_double);
+    qsort(ts, REPS, sizeof(double), bench_cmp_double);
+    qsort(ratio, REPS, sizeof(double), bench_cmp_double);
     const double t_gemm = tg[REPS / 2], t_nll = tn[REPS / 2], t_step = ts[REPS / 2];
 
     printf("\n%-44s %12s %10s\n", "stage (median)", "time", "GFLOP/s");
@@ -242,11 +230,11 @@ int main(int argc, char **argv)
     double *lat = malloc(sizeof(double) * LAT);
     for (int i = 0; i < 1000; i++) run_sample(&s0);
     for (int i = 0; i < LAT; i++) {
-        double t0 = now();
+        double t0 = bench_wall();
         run_sample(&s0);
-        lat[i] = now() - t0;
+        lat[i] = bench_wall() - t0;
     }
-    qsort(lat, LAT, sizeof(double), cmp_double);
+    qsort(lat, LAT, sizeof(double), bench_cmp_double);
     double *xs = malloc(sizeof(double) * 10000 * (size_t)xd);
     for (int64_t r = 0; r < 10000; r++) memcpy(xs + r * xd, x, sizeof(double) * (size_t)xd);
     lp_ctx lc = {e, out, xs, malloc(sizeof(double) * 10000), 10000};

@@ -15,19 +15,7 @@
 
 #include "sbi.h"
 #include "sbi/io.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "../common/bench_util.h"
 
 #define CHECK(call)                                                                                \
     do {                                                                                           \
@@ -88,9 +76,9 @@ static void run(const char *dir, int n_sims, int seeds, const double *xo, const 
         sbi_trainer *t = NULL;
         CHECK(sbi_trainer_create(&t, prior, SBI_ESTIMATOR_MDN));
         CHECK(sbi_trainer_append(t, nt, theta, cx, x));
-        double t0 = now();
+        double t0 = bench_wall();
         CHECK(sbi_trainer_train(t, (uint64_t)seed));
-        const double train_s = now() - t0;
+        const double train_s = bench_wall() - t0;
         int64_t epochs;
         double best;
         CHECK(sbi_trainer_result(t, &epochs, &best));
@@ -100,9 +88,9 @@ static void run(const char *dir, int n_sims, int seeds, const double *xo, const 
         CHECK(sbi_rng_create(&rng, 1000 + (uint64_t)seed, 0));
         int64_t got;
         double acc;
-        t0 = now();
+        t0 = bench_wall();
         CHECK(sbi_posterior_sample_ex(post, rng, xo, m, 0, s, &got, &acc));
-        const double sample_s = now() - t0;
+        const double sample_s = bench_wall() - t0;
         double pm[2], ps[2];
         moments(s, m, 2, pm, ps);
         printf("seed %d: train %.3f s, %lld epochs (%.2f ms/epoch), best val %.4f | 10k samples "
@@ -113,32 +101,32 @@ static void run(const char *dir, int n_sims, int seeds, const double *xo, const 
             /* Single-sample latency: median of 2 000 calls. */
             double lat[2000], one[2];
             for (int i = 0; i < 2000; i++) {
-                t0 = now();
+                t0 = bench_wall();
                 CHECK(sbi_posterior_sample(post, rng, xo, 1, one));
-                lat[i] = now() - t0;
+                lat[i] = bench_wall() - t0;
             }
-            qsort(lat, 2000, sizeof lat[0], cmp_double);
+            qsort(lat, 2000, sizeof lat[0], bench_cmp_double);
             double lp[10000];
-            t0 = now();
+            t0 = bench_wall();
             CHECK(sbi_posterior_log_prob(post, NULL, xo, m, s, lp));
-            const double lp_s = now() - t0;
-            t0 = now();
+            const double lp_s = bench_wall() - t0;
+            t0 = bench_wall();
             double leak;
             CHECK(sbi_posterior_leakage(post, rng, xo, &leak));
-            const double leak_s = now() - t0;
+            const double leak_s = bench_wall() - t0;
             double map[2], map_lp;
-            t0 = now();
+            t0 = bench_wall();
             CHECK(sbi_posterior_map(post, rng, xo, map, &map_lp));
-            const double map_s = now() - t0;
+            const double map_s = bench_wall() - t0;
             void *buf = NULL;
             size_t len = 0;
-            t0 = now();
+            t0 = bench_wall();
             CHECK(sbi_posterior_save_mem(post, &buf, &len));
-            const double save_s = now() - t0;
+            const double save_s = bench_wall() - t0;
             sbi_posterior *back = NULL;
-            t0 = now();
+            t0 = bench_wall();
             CHECK(sbi_posterior_load_mem(&back, buf, len));
-            const double load_s = now() - t0;
+            const double load_s = bench_wall() - t0;
             printf("  single sample: median %.1f us, p90 %.1f us | log_prob 10k: %.2f ms | "
                    "leakage %.3f in %.2f ms | MAP (%.3f, %.4f) in %.1f ms | file %zu bytes, "
                    "save %.3f ms, load %.3f ms\n",

@@ -10,13 +10,7 @@
 #include <unistd.h>
 
 #include <sbi.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "../common/bench_util.h"
 
 /* x = theta plus `work` iterations of a cheap recurrence per row. */
 static int simulate(void *ud, int64_t n, int32_t td, const double *theta, const uint64_t *seeds,
@@ -55,9 +49,9 @@ int main(int argc, char **argv)
         sbi_rng_create(&rng, 1, 0);
         sbi_prior_sample(prior, rng, m, theta);
         for (int64_t i = 0; i < m; i++) seeds[i] = sbi_seed_for_index(1, (uint64_t)i);
-        double t0 = now();
+        double t0 = bench_wall();
         sbi_simulator_run(sim, m, theta, seeds, x, st);
-        double direct = (now() - t0) / (double)m;
+        double direct = (bench_wall() - t0) / (double)m;
         printf("simulator ~%ld iterations/row: direct call %.3f us/row\n", work, 1e6 * direct);
         for (int32_t workers = 1; workers <= 4; workers *= 2)
             for (int ck = 0; ck < 2; ck++) {
@@ -69,9 +63,9 @@ int main(int argc, char **argv)
                 sbi_runner_create(&r, sim);
                 sbi_runner_set_workers(r, workers);
                 if (ck) sbi_runner_set_checkpoint(r, path);
-                t0 = now();
+                t0 = bench_wall();
                 int rc = sbi_runner_run_prior(r, prior, n, 1, &ds);
-                double t = now() - t0;
+                double t = bench_wall() - t0;
                 printf("  workers=%d checkpoint=%s: %s, %.0f rows/s, %.3f us/row (%+.3f us/row vs "
                        "direct)\n",
                        (int)workers, ck ? "on " : "off", sbi_status_string(rc), (double)n / t,

@@ -7,6 +7,7 @@
  * file it left must return the same dataset. */
 #include <unistd.h>
 
+#include "checkpoint_sim.h"
 #include "fuzz.h"
 #include "posterior/format_internal.h"
 
@@ -27,18 +28,6 @@ static void put32(unsigned char *p, uint32_t v)
     for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static int sim_fn(void *ud, int64_t n, int32_t td, const double *theta, const uint64_t *seeds,
-                  int32_t xd, double *x, int32_t *status)
-{
-    (void)ud;
-    for (int64_t i = 0; i < n; i++) {
-        for (int32_t j = 0; j < xd; j++)
-            x[i * xd + j] = theta[i * td + j % td] + (double)(seeds[i] >> 40) * 1e-9;
-        if (theta[i * td] > 1.5) status[i] = 1;
-    }
-    return 0;
-}
-
 typedef struct run_id {
     int32_t td, xd, given;
     uint64_t seed;
@@ -53,7 +42,7 @@ static int run(const run_id *id, const char *ckpt, sbi_dataset **out)
     sbi_runner *r = NULL;
     double *theta = NULL;
     int rc = sbi_prior_create_gaussian_diag(&prior, id->td, mean, var);
-    if (rc == SBI_OK) rc = sbi_simulator_create(&sim, id->td, id->xd, sim_fn, NULL);
+    if (rc == SBI_OK) rc = sbi_simulator_create(&sim, id->td, id->xd, checkpoint_sim, NULL);
     if (rc == SBI_OK) rc = sbi_runner_create(&r, sim);
     if (rc == SBI_OK) rc = sbi_runner_set_chunk_size(r, 16);
     if (rc == SBI_OK) rc = sbi_runner_set_first_index(r, id->first);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkpoint_sim.h"
 #include "fuzz.h"
 
 static int train_one(const char *dir, int32_t kind, int gaussian)
@@ -78,18 +79,6 @@ static int check(const char *dir)
     return bad || n == 0;
 }
 
-static int sim_fn(void *ud, int64_t n, int32_t td, const double *theta, const uint64_t *seeds,
-                  int32_t xd, double *x, int32_t *status)
-{
-    (void)ud;
-    for (int64_t i = 0; i < n; i++) {
-        for (int32_t j = 0; j < xd; j++)
-            x[i * xd + j] = theta[i * td + j % td] + (double)(seeds[i] >> 40) * 1e-9;
-        if (theta[i * td] > 1.5) status[i] = 1;
-    }
-    return 0;
-}
-
 /* A complete checkpoint of the run fuzz_checkpoint.c makes for (td, xd,
  * given, seed, n), cut to `keep` bytes when keep >= 0 (a torn tail). */
 static int checkpoint_one(const char *dir, const char *name, int32_t td, int32_t xd, int given,
@@ -106,7 +95,7 @@ static int checkpoint_one(const char *dir, const char *name, int32_t td, int32_t
     double theta[512 * 4];
     for (int64_t i = 0; i < n * td; i++) theta[i] = sin((double)i);
     int rc = sbi_prior_create_gaussian_diag(&prior, td, mean, var);
-    if (rc == SBI_OK) rc = sbi_simulator_create(&sim, td, xd, sim_fn, NULL);
+    if (rc == SBI_OK) rc = sbi_simulator_create(&sim, td, xd, checkpoint_sim, NULL);
     if (rc == SBI_OK) rc = sbi_runner_create(&r, sim);
     if (rc == SBI_OK) rc = sbi_runner_set_chunk_size(r, 8);
     if (rc == SBI_OK) rc = sbi_runner_set_first_index(r, first);
